@@ -1,0 +1,2 @@
+#!/usr/bin/env node
+await import('../dist/sim/device/main.js');

@@ -1,0 +1,65 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+/** Imports a layer must never make, enforced per directory (see docs/architecture.md). */
+const electronAndDom = [
+  { name: 'electron', message: 'core/ never imports electron: put it in electron/.' },
+  { name: 'react', message: 'core/ is UI-free: put React code in renderer/.' },
+  { name: 'react-dom', message: 'core/ is UI-free: put React code in renderer/.' },
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The domain core: plain Node. It reaches devices only through the ports it defines.
+    files: ['core/**/*.ts'],
+    ignores: ['core/cli/**', 'core/host/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: electronAndDom,
+        patterns: [
+          { group: ['**/native/**', '**/sim/**'], message: 'core/ talks to devices through its own ports (core/devices/ports.ts); only composition roots (core/cli, core/host) wire native/ in.' },
+          { group: ['**/renderer/**', '**/electron/**', '**/server/**'], message: 'core/ must not depend on outer layers.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', 'window', 'document', 'navigator'],
+    },
+  },
+  {
+    // Composition roots may wire native/ and sim/ in, but still never electron or the DOM.
+    files: ['core/cli/**/*.ts', 'core/host/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: electronAndDom, patterns: [{ group: ['**/renderer/**', '**/electron/**'], message: 'core/ must not depend on outer layers.' }] }],
+    },
+  },
+  {
+    // native/ implements core's ports; it never reaches up into UI layers or the simulator.
+    files: ['native/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: electronAndDom, patterns: [{ group: ['**/renderer/**', '**/electron/**', '**/sim/**', '**/core/cli/**', '**/core/host/**'], message: 'native/ implements core ports and must not import outer layers or the simulator.' }] }],
+    },
+  },
+  {
+    // The renderer sees the bench only through the contract.
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/core/**', '!**/core/contract', '!**/core/contract/**'], message: 'renderer/ imports only core/contract.' },
+        { group: ['**/native/**', '**/sim/**', '**/server/**', '**/electron/**', 'node:*'], message: 'renderer/ imports only core/contract.' },
+      ] }],
+    },
+  },
+);

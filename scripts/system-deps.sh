@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages Benchline needs, only those missing.
+# Usage: scripts/system-deps.sh [device|browser|all]   (default: all)
+set -euo pipefail
+
+want="${1:-all}"
+packages=()
+case "$want" in
+  device) packages=(libimobiledevice6 libimobiledevice-utils usbmuxd libusb-1.0-0) ;;
+  browser) packages=(chromium) ;;
+  all) packages=(libimobiledevice6 libimobiledevice-utils usbmuxd libusb-1.0-0 chromium) ;;
+  *) echo "usage: $0 [device|browser|all]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "Benchline needs these packages: ${missing[*]}. Install them with your system's package manager." >&2
+  exit 1
+fi
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+echo "Installing system packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq >/dev/null
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects so that the quick, hardware-free unit tests can run on their own;
+// integration tests start simulators and the real libimobiledevice tools.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // Integration tests spawn simulators and real CLI tools; keep them from
+          // fighting over the 2 cores of the CI machine.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
