@@ -73,7 +73,8 @@ export const EMPTY_IDENTITY: DeviceIdentity = Object.freeze({
 
 /** ECIDs arrive as number or bigint (uint64); normalise to a decimal string. */
 export function ecidToString(value: PlistValue | undefined): string | null {
-  if (typeof value === 'bigint') return value.toString(10);
+  // libplist stores unsigned 64-bit values ≥ 2^63 as negative signed integers.
+  if (typeof value === 'bigint') return BigInt.asUintN(64, value).toString(10);
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return BigInt(value).toString(10);
   if (typeof value === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(value)) return BigInt(value).toString(10);
   return null;

@@ -1,0 +1,121 @@
+/**
+ * Raw koffi bindings to Debian's libimobiledevice 1.3.0 and libplist 2.2.
+ *
+ * Only the declarations live here; behaviour lives in one module per device
+ * service (lockdown.ts, …). Every call that can touch the device is made with
+ * koffi's `.async`, which runs it on libuv's thread pool: libimobiledevice
+ * blocks for whole round trips (a TLS handshake sleeps 100 ms at a time), so a
+ * call on the JS thread would freeze the bench.
+ */
+import koffi, { type LibraryHandle } from 'koffi';
+import { NativeLibraryMissingError } from '../../core/devices/errors.js';
+
+/** An opaque C pointer as koffi 3 hands it over. */
+export type NativePointer = bigint | object;
+
+type AsyncFn = (...args: unknown[]) => void;
+interface NativeFn {
+  (...args: unknown[]): unknown;
+  async: AsyncFn;
+}
+
+export interface ImobiledeviceLibrary {
+  idevice_new_with_options: NativeFn;
+  idevice_free: NativeFn;
+  idevice_set_debug_level: NativeFn;
+  lockdownd_client_new: NativeFn;
+  lockdownd_client_new_with_handshake: NativeFn;
+  lockdownd_client_free: NativeFn;
+  lockdownd_get_value: NativeFn;
+  lockdownd_pair: NativeFn;
+  lockdownd_validate_pair: NativeFn;
+  lockdownd_unpair: NativeFn;
+  plist_to_bin: NativeFn;
+  plist_to_bin_free: NativeFn;
+  plist_free: NativeFn;
+}
+
+/** Library files of Debian bookworm's packages, and the package that provides each. */
+export const LIBRARIES = {
+  imobiledevice: { file: 'libimobiledevice-1.0.so.6', debianPackage: 'libimobiledevice6' },
+  plist: { file: 'libplist-2.0.so.3', debianPackage: 'libplist3' },
+} as const;
+
+/** idevice_options: look the device up through usbmuxd only. */
+export const IDEVICE_LOOKUP_USBMUX = 1 << 1;
+
+export const IDEVICE_ERRORS = { SUCCESS: 0, INVALID_ARG: -1, UNKNOWN_ERROR: -2, NO_DEVICE: -3, NOT_ENOUGH_DATA: -4, SSL_ERROR: -6, TIMEOUT: -7 } as const;
+
+function loadLibrary(which: keyof typeof LIBRARIES): LibraryHandle {
+  const { file, debianPackage } = LIBRARIES[which];
+  try {
+    return koffi.load(file);
+  } catch (error) {
+    throw new NativeLibraryMissingError(file, debianPackage, error);
+  }
+}
+
+function bind(): ImobiledeviceLibrary {
+  const lib = loadLibrary('imobiledevice');
+  const plist = loadLibrary('plist');
+  // Named opaque types: distinct pointer types keep handles from being mixed up.
+  koffi.pointer('idevice_t', koffi.opaque('idevice_private'));
+  koffi.pointer('lockdownd_client_t', koffi.opaque('lockdownd_client_private'));
+  koffi.pointer('plist_t', koffi.opaque('plist_private'));
+  const fn = (library: LibraryHandle, signature: string): NativeFn => library.func(signature) as unknown as NativeFn;
+  return {
+    idevice_new_with_options: fn(lib, 'int idevice_new_with_options(_Out_ idevice_t *device, const char *udid, int options)'),
+    idevice_free: fn(lib, 'int idevice_free(idevice_t device)'),
+    idevice_set_debug_level: fn(lib, 'void idevice_set_debug_level(int level)'),
+    lockdownd_client_new: fn(lib, 'int lockdownd_client_new(idevice_t device, _Out_ lockdownd_client_t *client, const char *label)'),
+    lockdownd_client_new_with_handshake: fn(lib, 'int lockdownd_client_new_with_handshake(idevice_t device, _Out_ lockdownd_client_t *client, const char *label)'),
+    lockdownd_client_free: fn(lib, 'int lockdownd_client_free(lockdownd_client_t client)'),
+    lockdownd_get_value: fn(lib, 'int lockdownd_get_value(lockdownd_client_t client, const char *domain, const char *key, _Out_ plist_t *value)'),
+    // A NULL pair record makes libimobiledevice generate one (pair) or read the stored one (validate, unpair).
+    lockdownd_pair: fn(lib, 'int lockdownd_pair(lockdownd_client_t client, void *pair_record)'),
+    lockdownd_validate_pair: fn(lib, 'int lockdownd_validate_pair(lockdownd_client_t client, void *pair_record)'),
+    lockdownd_unpair: fn(lib, 'int lockdownd_unpair(lockdownd_client_t client, void *pair_record)'),
+    plist_to_bin: fn(plist, 'void plist_to_bin(plist_t plist, _Out_ void **bin, _Out_ uint32_t *length)'),
+    plist_to_bin_free: fn(plist, 'void plist_to_bin_free(void *bin)'),
+    plist_free: fn(plist, 'void plist_free(plist_t plist)'),
+  };
+}
+
+let cached: ImobiledeviceLibrary | NativeLibraryMissingError | undefined;
+
+/**
+ * Loads the libraries once. A missing library is remembered as a
+ * NativeLibraryMissingError (naming the package to install) and thrown to every
+ * caller, so device reads fail clearly while the rest of the bench keeps working.
+ */
+export function loadImobiledevice(): ImobiledeviceLibrary {
+  if (cached === undefined) {
+    try {
+      cached = bind();
+    } catch (error) {
+      cached = error instanceof NativeLibraryMissingError ? error : new NativeLibraryMissingError(LIBRARIES.imobiledevice.file, LIBRARIES.imobiledevice.debianPackage, error);
+    }
+  }
+  if (cached instanceof NativeLibraryMissingError) throw cached;
+  return cached;
+}
+
+/** Runs a native function on libuv's thread pool and resolves with its return value. */
+export function callAsync(fn: NativeFn, ...args: unknown[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    fn.async(...args, (error: Error | null, result: number) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+/** Copies a plist_t into JS-owned bytes (binary plist keeps uint64 exact) and frees nothing. */
+export function plistToBytes(lib: ImobiledeviceLibrary, node: NativePointer): Buffer {
+  const out: [NativePointer | null] = [null];
+  const length: [number] = [0];
+  lib.plist_to_bin(node, out, length);
+  if (out[0] === null) return Buffer.alloc(0);
+  try {
+    return Buffer.from(koffi.view(out[0], length[0]).slice(0));
+  } finally {
+    lib.plist_to_bin_free(out[0]);
+  }
+}
