@@ -1,0 +1,29 @@
+/** `benchline` exit codes: documented in the README, stable for scripts. */
+export const EXIT = {
+  OK: 0,
+  /** Something failed that is not covered below. */
+  FAILURE: 1,
+  /** Bad arguments or an ambiguous target (several devices, no --udid/--ecid/--foreach). */
+  USAGE: 2,
+  /** No connected device matches --udid / --ecid, or none is connected. */
+  NO_DEVICE: 3,
+  /** A targeted device is not ready (locked, waiting for Trust, declined, error); what is known is still printed. */
+  NOT_READY: 4,
+  /** usbmuxd cannot be reached. */
+  USBMUXD_UNAVAILABLE: 5,
+  /** libimobiledevice is not installed. */
+  LIBRARY_MISSING: 6,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** Thrown by commands to end with a message and a specific exit code. */
+export class CliExit extends Error {
+  constructor(
+    readonly code: ExitCode,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
