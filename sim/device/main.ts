@@ -1,0 +1,74 @@
+/**
+ * `benchline-sim`: runs the device simulator in the foreground. Prints one
+ * JSON line with "ready" on stdout once the socket accepts connections (a
+ * parent process waits for it); everything else goes to stderr.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_DEVICE_COUNT, DEFAULT_SEED, DeviceSimulator } from './simulator.js';
+
+function positiveInt(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return value;
+}
+
+function keyBits(text: string): number {
+  const value = Number(text);
+  if (![1024, 2048, 3072, 4096].includes(value)) throw new InvalidArgumentError('expected 1024, 2048, 3072 or 4096');
+  return value;
+}
+
+const program = new Command()
+  .name('benchline-sim')
+  .description('Simulated iPhones/iPads behind a usbmuxd socket that real libimobiledevice tools accept.')
+  .requiredOption('--socket <path>', 'Unix socket to serve usbmuxd on (clients: USBMUXD_SOCKET_ADDRESS=UNIX:<path>)')
+  .option('--devices <n>', 'number of devices', positiveInt, DEFAULT_DEVICE_COUNT)
+  .option('--seed <seed>', 'seed for the generated fleet', DEFAULT_SEED)
+  .option('--all-trusted', 'every device accepts pairing without the Trust dialog', false)
+  .option('--control-port <port>', 'port for the HTTP control server on 127.0.0.1 (0 = any)', positiveInt, 0)
+  .option('--device-key-bits <bits>', 'size of each device\'s DevicePublicKey', keyBits, 2048)
+  .option('--trace', 'log every usbmuxd and lockdown request to stderr', false)
+  .showHelpAfterError();
+
+program.parse();
+const options = program.opts<{ socket: string; devices: number; seed: string; allTrusted: boolean; controlPort: number; deviceKeyBits: number; trace: boolean }>();
+
+const simulator = new DeviceSimulator();
+try {
+  await simulator.start({
+    socketPath: options.socket,
+    devices: options.devices,
+    seed: options.seed,
+    allTrusted: options.allTrusted,
+    control: { port: options.controlPort },
+    deviceKeyBits: options.deviceKeyBits,
+    trace: options.trace ? (line) => process.stderr.write(`${line}\n`) : undefined,
+  });
+} catch (error) {
+  process.stderr.write(`benchline-sim: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+
+process.stdout.write(
+  `${JSON.stringify({
+    ready: true,
+    socket: simulator.socketPath,
+    address: simulator.address,
+    control: simulator.controlUrl,
+    devices: simulator.allDevices().length,
+    seed: options.seed,
+    allTrusted: options.allTrusted,
+    pid: process.pid,
+  })}\n`,
+);
+
+let stopping = false;
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  process.stderr.write(`benchline-sim: ${signal}, stopping\n`);
+  await simulator.stop();
+  process.exit(0);
+}
+process.on('SIGINT', (signal) => void shutdown(signal));
+process.on('SIGTERM', (signal) => void shutdown(signal));
