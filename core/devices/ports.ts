@@ -78,7 +78,11 @@ export type UsbModeEvent = { kind: 'attached'; device: UsbModeDevice } | { kind:
 export type UsbAvailability = { available: true } | { available: false; reason: string };
 
 export interface UsbModeSource {
-  /** Starts watching; never throws for a machine without USB: it reports unavailability instead. */
-  start(onEvent: (event: UsbModeEvent) => void): UsbAvailability;
+  /**
+   * Starts watching; never throws for a machine without USB: it reports unavailability instead.
+   * `onStatus` hears what the synchronous answer cannot know yet: the first listing failing
+   * (e.g. permission), the bus going away while polling, and it coming back.
+   */
+  start(onEvent: (event: UsbModeEvent) => void, onStatus?: (status: UsbAvailability) => void): UsbAvailability;
   stop(): void;
 }
