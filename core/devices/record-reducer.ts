@@ -90,7 +90,8 @@ class Draft {
   }
 
   attachMux(device: MuxDevice, flapping: boolean, at: number): void {
-    // A new DeviceID for a UDID we hold means usbmuxd re-enumerated it: the old attachment is stale.
+    // A new DeviceID for a UDID we hold means usbmuxd re-enumerated it: the old attachment is stale
+    // (a Wi-Fi twin of a USB attachment never gets this far, see isShadowedAttach).
     this.dropMux(device.muxId);
     for (const [muxId, attachment] of this.mux) if (attachment.device.udid === device.udid) this.dropMux(muxId);
     const udidEcid = ecidFromUdid(device.udid);
@@ -253,6 +254,19 @@ function sameView(record: DeviceRecord, view: RecordView): boolean {
   return (Object.keys(view) as (keyof RecordView)[]).every((key) => record[key] === view[key]);
 }
 
+/**
+ * usbmuxd also announces a device's Wi-Fi connection, under its own DeviceID.
+ * While the device is plugged in, that announcement is ignored: otherwise its
+ * later detach would remove a device that is still on the bench.
+ */
+export function isShadowedAttach(state: RegistryState, device: MuxDevice): boolean {
+  if (device.connectionType !== 'network') return false;
+  for (const attachment of state.mux.values()) {
+    if (attachment.device.udid === device.udid && attachment.device.connectionType === 'usb' && attachment.device.muxId !== device.muxId) return true;
+  }
+  return false;
+}
+
 /** The attachment a read result belongs to, or undefined when the read is stale (detached, or replugged since). */
 export function attachmentForRead(state: RegistryState, muxId: number, generation: number): MuxAttachment | undefined {
   const attachment = state.mux.get(muxId);
@@ -263,6 +277,7 @@ export function reduceRegistry(state: RegistryState, event: RegistryEvent): Regi
   const draft = new Draft(state);
   switch (event.type) {
     case 'mux-attached':
+      if (isShadowedAttach(state, event.device)) return state;
       draft.attachMux(event.device, event.flapping, event.at);
       break;
     case 'mux-detached':

@@ -15,7 +15,7 @@ import type { DeviceRecord } from './identity.js';
 import { parseEcid } from './identity.js';
 import type { DeviceMux, Lockdown, MuxDevice, MuxEvent, Subscription, UsbAvailability, UsbModeEvent, UsbModeSource } from './ports.js';
 import { STATE_INSTRUCTIONS } from './states.js';
-import { EMPTY_REGISTRY_STATE, reduceRegistry, type RegistryEvent, type RegistryState } from './record-reducer.js';
+import { EMPTY_REGISTRY_STATE, isShadowedAttach, reduceRegistry, type RegistryEvent, type RegistryState } from './record-reducer.js';
 import { BATTERY_DOMAIN, DISK_USAGE_DOMAIN, ecidFromUdid, identityFromSnapshot, identityFromValues } from './identity-mapping.js';
 import { readFailureFrom } from './read-failure.js';
 import { FlapDetector, flapKeys } from './flapping.js';
@@ -236,6 +236,7 @@ export class DeviceRegistry {
     const existing = this.state.mux.get(device.muxId);
     // usbmuxd repeats Attached for devices already present (e.g. on Listen): not a replug, nothing to re-read.
     if (existing && existing.device.udid === device.udid) return;
+    if (isShadowedAttach(this.state, device)) return;
     const slot = device.connectionType === 'usb' ? slotFor(device.locationId) : null;
     const flapping = this.noteAttach(flapKeys({ slot, udid: device.udid, ecid: ecidFromUdid(device.udid) }));
     this.dispatch({ type: 'mux-attached', device, flapping, at: this.now() });

@@ -93,6 +93,21 @@ describe('the registry reducer', () => {
     expect([...state.mux.keys()]).toEqual([9]);
   });
 
+  it('a Wi-Fi announcement of a plugged-in device neither replaces the USB attachment nor removes it when it ends', () => {
+    const wifi: MuxDevice = { ...mux(8), connectionType: 'network', locationId: 0 };
+    let state = run({ type: 'mux-attached', device: mux(3), flapping: false, at: 0 });
+    expect(reduceRegistry(state, { type: 'mux-attached', device: wifi, flapping: false, at: 1 })).toBe(state);
+    state = reduceRegistry(state, { type: 'mux-detached', muxId: 8, at: 2 });
+    expect(state.records.get(`ecid:${NEW_ECID}`)).toMatchObject({ connectionType: 'usb', slot: '1-7' });
+
+    // Plugging in a device known over Wi-Fi switches it to USB.
+    state = run({ type: 'mux-attached', device: wifi, flapping: false, at: 0 });
+    expect(state.records.get(`ecid:${NEW_ECID}`)).toMatchObject({ connectionType: 'network', slot: null });
+    state = reduceRegistry(state, { type: 'mux-attached', device: mux(3), flapping: false, at: 1 });
+    expect([...state.mux.keys()]).toEqual([3]);
+    expect(state.records.get(`ecid:${NEW_ECID}`)).toMatchObject({ connectionType: 'usb', slot: '1-7' });
+  });
+
   it('remembers who a device was after it left, so an old UDID is keyed by ECID on its next attach', () => {
     let state = run({ type: 'mux-attached', device: mux(3, OLD_UDID), flapping: false, at: 0 });
     state = reduceRegistry(state, { type: 'identity-read', muxId: 3, generation: generationOf(state, 3), identity: { ecid: '99', serialNumber: 'C39', batteryLevel: 50 }, complete: true, at: 1 });
