@@ -4,7 +4,7 @@
  * parent process waits for it); everything else goes to stderr.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_DEVICE_COUNT, DEFAULT_SEED, DeviceSimulator } from './simulator.js';
+import { DEFAULT_DEVICE_COUNT, DEFAULT_DEVICE_KEY_BITS, DEFAULT_SEED, DeviceSimulator } from './simulator.js';
 
 function positiveInt(text: string): number {
   const value = Number(text);
@@ -26,7 +26,7 @@ const program = new Command()
   .option('--seed <seed>', 'seed for the generated fleet', DEFAULT_SEED)
   .option('--all-trusted', 'every device accepts pairing without the Trust dialog', false)
   .option('--control-port <port>', 'port for the HTTP control server on 127.0.0.1 (0 = any)', positiveInt, 0)
-  .option('--device-key-bits <bits>', 'size of each device\'s DevicePublicKey', keyBits, 2048)
+  .option('--device-key-bits <bits>', 'size of each device\'s DevicePublicKey', keyBits, DEFAULT_DEVICE_KEY_BITS)
   .option('--trace', 'log every usbmuxd and lockdown request to stderr', false)
   .showHelpAfterError();
 
