@@ -15,8 +15,4 @@ export class KeyedSerialQueue {
     });
     return next;
   }
-
-  get busyKeys(): number {
-    return this.tails.size;
-  }
 }
