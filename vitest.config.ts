@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// Device I/O holds libuv pool threads for whole round trips; test workers are
+// forked after this file loads, so they inherit a pool big enough for a bench.
+process.env.UV_THREADPOOL_SIZE ??= '64';
+
 // Two projects so that the quick, hardware-free unit tests can run on their own;
 // integration tests start simulators and the real libimobiledevice tools.
 export default defineConfig({

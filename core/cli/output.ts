@@ -70,7 +70,7 @@ export function toCsv(records: readonly DeviceRecord[], fields: readonly FieldNa
 
 function battery(record: DeviceRecord): string {
   if (record.batteryLevel === null) return '';
-  return `${record.batteryLevel}%${record.batteryCharging ? ' ⚡' : ''}`;
+  return `${record.batteryLevel}%${record.batteryCharging ? ' charging' : ''}`;
 }
 
 const TEXT_COLUMNS: readonly [string, (record: DeviceRecord) => string][] = [

@@ -8,16 +8,45 @@ import type { PlistDict, PlistValue } from '../../core/devices/identity.js';
 import { DeviceError, DeviceNotFoundError, LockdownError, ProtocolError } from '../../core/devices/errors.js';
 import { callAsync, IDEVICE_ERRORS, IDEVICE_LOOKUP_USBMUX, loadImobiledevice, plistToBytes, type ImobiledeviceLibrary, type NativePointer } from './ffi.js';
 import { isDict, parsePlist } from '../plist/codec.js';
+import { Semaphore } from './semaphore.js';
 
 type Session = { lib: ImobiledeviceLibrary; client: NativePointer };
 
+export interface LockdownOptions {
+  label?: string;
+  /**
+   * How many devices may be in a native call at once. Each one holds a libuv
+   * pool thread for a whole round trip, so this stays below the pool size:
+   * the threads left over keep fs, DNS and crypto work (and an in-process
+   * simulator's key generation) moving instead of deadlocking behind device I/O.
+   */
+  maxConcurrent?: number;
+}
+
+/** Pool threads left free for everything that is not device I/O. */
+const POOL_HEADROOM = 2;
+
+export function defaultMaxConcurrent(poolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4): number {
+  return Math.max(1, poolSize - POOL_HEADROOM);
+}
+
 export class ImobiledeviceLockdown implements Lockdown {
+  private readonly label: string;
+  private readonly limit: Semaphore;
+
   constructor(
     private readonly loadLibrary: () => ImobiledeviceLibrary = loadImobiledevice,
-    private readonly label = 'benchline',
-  ) {}
+    options: LockdownOptions = {},
+  ) {
+    this.label = options.label ?? 'benchline';
+    this.limit = new Semaphore(options.maxConcurrent ?? defaultMaxConcurrent());
+  }
 
-  private async withDevice<T>(udid: string, use: (lib: ImobiledeviceLibrary, device: NativePointer) => Promise<T>): Promise<T> {
+  private withDevice<T>(udid: string, use: (lib: ImobiledeviceLibrary, device: NativePointer) => Promise<T>): Promise<T> {
+    return this.limit.run(() => this.openDevice(udid, use));
+  }
+
+  private async openDevice<T>(udid: string, use: (lib: ImobiledeviceLibrary, device: NativePointer) => Promise<T>): Promise<T> {
     const lib = this.loadLibrary();
     const device: [NativePointer | null] = [null];
     const rc = await callAsync(lib.idevice_new_with_options, device, udid, IDEVICE_LOOKUP_USBMUX);

@@ -4,7 +4,7 @@ import type { DeviceRecord } from '../../core/devices/identity.js';
 import { EMPTY_IDENTITY } from '../../core/devices/identity.js';
 import { ALL_FIELDS, pick, resolveField, toCsv, toTextTable } from '../../core/cli/output.js';
 import { selectTargets } from '../../core/cli/targets.js';
-import { CliExit, EXIT } from '../../core/cli/exit-codes.js';
+import { EXIT, type CliExit } from '../../core/cli/exit-codes.js';
 
 function record(overrides: Partial<DeviceRecord>): DeviceRecord {
   return {
