@@ -107,7 +107,13 @@ export class DeviceSimulator {
 
     if (options.control !== false) {
       const where = typeof options.control === 'object' ? options.control : {};
-      this.control = await startControlServer(this, where.host ?? '127.0.0.1', where.port ?? 0);
+      try {
+        this.control = await startControlServer(this, where.host ?? '127.0.0.1', where.port ?? 0);
+      } catch (error) {
+        // Do not leave a half-started simulator (and its socket file) behind.
+        await this.stop();
+        throw error;
+      }
     }
   }
 
