@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_DEVICE_COUNT, DEFAULT_DEVICE_KEY_BITS, DEFAULT_SEED, DeviceSimulator } from './simulator.js';
 
-function positiveInt(text: string): number {
+function nonNegativeInt(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError('expected a non-negative integer');
   return value;
@@ -22,10 +22,10 @@ const program = new Command()
   .name('benchline-sim')
   .description('Simulated iPhones/iPads behind a usbmuxd socket that real libimobiledevice tools accept.')
   .requiredOption('--socket <path>', 'Unix socket to serve usbmuxd on (clients: USBMUXD_SOCKET_ADDRESS=UNIX:<path>)')
-  .option('--devices <n>', 'number of devices', positiveInt, DEFAULT_DEVICE_COUNT)
+  .option('--devices <n>', 'number of devices', nonNegativeInt, DEFAULT_DEVICE_COUNT)
   .option('--seed <seed>', 'seed for the generated fleet', DEFAULT_SEED)
   .option('--all-trusted', 'every device accepts pairing without the Trust dialog', false)
-  .option('--control-port <port>', 'port for the HTTP control server on 127.0.0.1 (0 = any)', positiveInt, 0)
+  .option('--control-port <port>', 'port for the HTTP control server on 127.0.0.1 (0 = any)', nonNegativeInt, 0)
   .option('--device-key-bits <bits>', 'size of each device\'s DevicePublicKey', keyBits, DEFAULT_DEVICE_KEY_BITS)
   .option('--trace', 'log every usbmuxd and lockdown request to stderr', false)
   .showHelpAfterError();

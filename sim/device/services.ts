@@ -5,7 +5,10 @@
  * them, so this module stays a registry and a port allocator.
  */
 import type { Duplex } from 'node:stream';
+import type { PlistDict } from '../../core/devices/identity.js';
+import { parsePlistDict } from '../../native/plist/codec.js';
 import type { SimDevice } from './device.js';
+import { LockdownFrameDecoder, encodeLockdownPlist } from './framing.js';
 
 export interface SimService {
   /** The lockdown service name, e.g. "com.apple.mobile.MCInstall". */
@@ -65,4 +68,50 @@ export class ServiceRegistry {
     for (const { timer } of this.bindings.values()) clearTimeout(timer);
     this.bindings.clear();
   }
+}
+
+/** What a plist service answers to one request: a reply, several, or null to hang up. */
+export type PlistServiceReply = PlistDict | PlistDict[] | null;
+
+/**
+ * A service speaking lockdown-style framed plists (MCInstall,
+ * diagnostics_relay, …): requests are handled one at a time, in order.
+ */
+export function createPlistService(options: {
+  name: string;
+  ssl: boolean;
+  available?: (device: SimDevice) => boolean;
+  handle: (request: PlistDict, device: SimDevice) => PlistServiceReply | Promise<PlistServiceReply>;
+}): SimService {
+  const service: SimService = {
+    name: options.name,
+    ssl: options.ssl,
+    serve(stream, device) {
+      const decoder = new LockdownFrameDecoder();
+      let chain = Promise.resolve();
+      stream.on('error', () => stream.destroy());
+      stream.on('data', (chunk: Buffer) => {
+        let bodies: Buffer[];
+        try {
+          bodies = decoder.push(chunk);
+        } catch {
+          stream.destroy();
+          return;
+        }
+        for (const body of bodies) {
+          chain = chain
+            .then(async () => {
+              const reply = await options.handle(parsePlistDict(body), device);
+              if (reply === null) stream.end();
+              else for (const message of Array.isArray(reply) ? reply : [reply]) stream.write(encodeLockdownPlist(message));
+            })
+            .catch(() => {
+              stream.destroy();
+            });
+        }
+      });
+    },
+  };
+  if (options.available) service.available = options.available;
+  return service;
 }
