@@ -6,7 +6,6 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PlistValue } from '../../core/devices/identity.js';
 import { ControlConflictError, UnknownDeviceError } from './device.js';
 import type { SimDevice, SimDeviceInfo } from './device.js';
 import { FAULT_KINDS } from './faults.js';
@@ -109,7 +108,7 @@ async function readJson(request: IncomingMessage): Promise<Body> {
 }
 
 function send(response: ServerResponse, status: number, payload: unknown): void {
-  const body = JSON.stringify(payload, (_key, value: PlistValue | unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  const body = JSON.stringify(payload, (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }

@@ -90,8 +90,6 @@ export function preSessionValues(device: SimDevice): PlistDict {
   return out;
 }
 
-export const KNOWN_DOMAINS = ['com.apple.mobile.battery', 'com.apple.disk_usage', 'com.apple.international'] as const;
-
 /** A domain's values, or undefined for a domain this device does not have. */
 export function domainValues(device: SimDevice, domain: string): PlistDict | undefined {
   const id = device.identity;

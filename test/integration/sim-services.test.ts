@@ -22,7 +22,7 @@ beforeAll(async () => {
     ssl: true,
     // Only some devices offer it, to prove `available` is honoured.
     available: (device) => device.identity.index === 0,
-    handle: (request, device) => {
+    handle: (request, device): PlistDict => {
       received.push(request);
       if (request.Request === 'GasGauge') return { Status: 'Success', Diagnostics: { GasGauge: { CycleCount: 7, DesignCapacity: 3000, BatteryLevel: device.battery.level } } };
       return { Status: 'Success' };
