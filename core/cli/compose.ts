@@ -59,7 +59,8 @@ export async function openBench(options: BenchOptions = {}): Promise<Bench> {
   if (muxAddress !== undefined) process.env.USBMUXD_SOCKET_ADDRESS = muxAddress;
 
   const usbModes = options.usbModes === false || simulator ? undefined : (options.usbModes ?? createUsbModeSource());
-  const registry = new DeviceRegistry({ mux: new UsbmuxdClient(muxAddress), lockdown: new ImobiledeviceLockdown(), usbModes }, options.registry);
+  const lockdown = new ImobiledeviceLockdown();
+  const registry = new DeviceRegistry({ mux: new UsbmuxdClient(muxAddress), lockdown, usbModes }, options.registry);
   try {
     await registry.start();
   } catch (error) {
@@ -72,6 +73,7 @@ export async function openBench(options: BenchOptions = {}): Promise<Bench> {
     simulator,
     stop: async () => {
       await registry.stop();
+      await lockdown.close();
       await simulator?.stop();
       cleanup();
     },

@@ -115,9 +115,9 @@ export function marketingNameFor(productType: string | null | undefined): string
 }
 
 /**
- * A12 (CPID 0x8020) and later use the 25-character UDID `CPID-ECID`;
- * older devices use 40 hex characters.
+ * A12 (CPID 0x8020) and later use the 25-character UDID `CPID-ECID`; older
+ * devices, including the 32-bit chips numbered 0x89xx, use 40 hex characters.
  */
 export function usesNewUdidFormat(model: ModelInfo): boolean {
-  return model.cpid >= 0x8020 && model.cpid < 0x9000;
+  return model.cpid >= 0x8020 && model.cpid < 0x8900;
 }

@@ -58,6 +58,11 @@ export interface Lockdown {
   pair(udid: string): Promise<void>;
   validatePair(udid: string): Promise<void>;
   unpair(udid: string): Promise<void>;
+  /**
+   * The device left: drop whatever the implementation keeps open for it (a
+   * cached session). Optional because a stateless implementation has nothing to drop.
+   */
+  release?(udid: string): Promise<void>;
 }
 
 /** Devices usbmuxd cannot see: Recovery and DFU. */

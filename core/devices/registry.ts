@@ -294,7 +294,7 @@ export class DeviceRegistry {
         job.wanted = false;
         const waiters = job.waiters.splice(0);
         try {
-          await this.reads.run(job.udid, () => this.readOnce(job));
+          await this.reads.run(job.udid, () => this.readOnce(job)).catch(() => undefined);
         } finally {
           for (const resolve of waiters) resolve();
         }
@@ -312,26 +312,30 @@ export class DeviceRegistry {
     const { muxId, generation, udid } = job;
     const attachment = this.state.mux.get(muxId);
     const entry = attachment ? this.state.entries.get(attachment.recordId) : undefined;
-    // The untrusted read is the fast way to show a model and ECID while Trust is pending; once known, skip it.
-    if (!entry?.identity.productType) {
-      try {
-        const values = await this.deps.lockdown.readUntrusted(udid);
-        if (!current()) return;
-        this.dispatch({ type: 'identity-read', muxId, generation, identity: identityFromValues(values), complete: false, at: at() });
-      } catch {
-        if (!current()) return;
-        // The trusted read below meets the same problem and decides the state.
-      }
-    }
+    // The trusted read first: for a paired device it is the only read needed. When it fails
+    // (Trust pending, locked, declined) the untrusted read still shows model, OS and ECID.
     try {
       const snapshot = await this.deps.lockdown.readIdentity(udid, this.domains);
       if (!current()) return;
       this.dispatch({ type: 'identity-read', muxId, generation, identity: identityFromSnapshot(snapshot), complete: true, at: at() });
     } catch (error) {
       if (!current()) return;
+      if (!entry?.identity.productType) await this.readPartialIdentity(job, current);
+      if (!current()) return;
       const failure = readFailureFrom(error);
       this.dispatch({ type: 'read-failed', muxId, generation, status: failure.status, at: at() });
       if (failure.retry) this.scheduleRetry(job);
+    }
+  }
+
+  /** What a device answers before it trusts the bench; failures here change nothing (the trusted read decided the state). */
+  private async readPartialIdentity(job: ReadJob, current: () => boolean): Promise<void> {
+    try {
+      const values = await this.deps.lockdown.readUntrusted(job.udid);
+      if (!current()) return;
+      this.dispatch({ type: 'identity-read', muxId: job.muxId, generation: job.generation, identity: identityFromValues(values), complete: false, at: this.now() });
+    } catch {
+      // Nothing more to learn before trust.
     }
   }
 
@@ -354,7 +358,11 @@ export class DeviceRegistry {
   /** Cancels reads whose attachment is gone or replaced; their in-flight results are then ignored. */
   private dropStaleJobs(): void {
     for (const job of [...this.jobs.values()]) {
-      if (this.state.mux.get(job.muxId)?.generation !== job.generation) this.cancelJob(job);
+      if (this.state.mux.get(job.muxId)?.generation !== job.generation) {
+        this.cancelJob(job);
+        // Whatever the lockdown layer keeps open for this attachment died with it.
+        void this.deps.lockdown.release?.(job.udid).catch(() => undefined);
+      }
     }
   }
 

@@ -1,18 +1,24 @@
 /**
  * Runs tasks one after another per key. The registry keys reads by UDID, so
  * a replugged device's new read waits for the old one to finish instead of
- * opening a second lockdown session to the same device.
+ * opening a second lockdown session to the same device; the lockdown module
+ * does the same so that one session never carries two requests at once.
  */
 export class KeyedSerialQueue {
   private readonly tails = new Map<string, Promise<void>>();
 
-  run(key: string, task: () => Promise<void>): Promise<void> {
+  /** Resolves or rejects with the task's own outcome; a failed task never blocks the ones after it. */
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.then(task).catch(() => undefined);
-    this.tails.set(key, next);
-    void next.then(() => {
-      if (this.tails.get(key) === next) this.tails.delete(key);
+    const result = previous.then(task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
     });
-    return next;
+    return result;
   }
 }

@@ -1,16 +1,23 @@
 /**
  * lockdownd through libimobiledevice: identity reads, pairing and sessions.
- * Implements core's `Lockdown` port. Every step that touches the device runs
- * off the JS thread (see ffi.ts); handles are always released, also on error.
+ * Implements core's `Lockdown` port.
+ *
+ * Two rules shape this module:
+ * - Every step that touches the device runs off the JS thread (see ffi.ts),
+ *   and at most `maxConcurrent` devices hold a pool thread at once.
+ * - A session is not redone needlessly. Opening one costs a TLS handshake
+ *   (libimobiledevice 1.3.0 builds a fresh SSL context and sleeps 100 ms while
+ *   it waits), so the first read of a device keeps its session open and later
+ *   reads reuse it. A cached session that has died (device replugged,
+ *   rebooted, lockdownd timed it out) is replaced once, transparently.
  */
 import type { Lockdown, LockdownSnapshot } from '../../core/devices/ports.js';
 import type { PlistDict, PlistValue } from '../../core/devices/identity.js';
-import { DeviceError, DeviceNotFoundError, LockdownError, ProtocolError } from '../../core/devices/errors.js';
+import { DeviceError, DeviceNotFoundError, LockdownError, ProtocolError, type LockdownErrorName } from '../../core/devices/errors.js';
+import { KeyedSerialQueue } from '../../core/devices/serial-queue.js';
 import { callAsync, IDEVICE_ERRORS, IDEVICE_LOOKUP_USBMUX, loadImobiledevice, plistToBytes, type ImobiledeviceLibrary, type NativePointer } from './ffi.js';
 import { isDict, parsePlist } from '../plist/codec.js';
 import { Semaphore } from './semaphore.js';
-
-type Session = { lib: ImobiledeviceLibrary; client: NativePointer };
 
 export interface LockdownOptions {
   label?: string;
@@ -21,6 +28,8 @@ export interface LockdownOptions {
    * simulator's key generation) moving instead of deadlocking behind device I/O.
    */
   maxConcurrent?: number;
+  /** Close a cached session unused for this long (default 60 s). */
+  sessionIdleMs?: number;
 }
 
 /** Pool threads left free for everything that is not device I/O. */
@@ -30,9 +39,35 @@ export function defaultMaxConcurrent(poolSize = Number(process.env.UV_THREADPOOL
   return Math.max(1, poolSize - POOL_HEADROOM);
 }
 
+/** Errors after which a cached session is presumed dead and worth one fresh attempt. */
+const TRANSPORT_FAILURES: ReadonlySet<LockdownErrorName> = new Set([
+  'MuxError',
+  'SslError',
+  'ReceiveTimeout',
+  'PlistError',
+  'InvalidResponse',
+  'NoRunningSession',
+  'SessionInactive',
+  'InvalidSessionID',
+  'UnknownError',
+]);
+
+function isTransportFailure(error: unknown): boolean {
+  return (error instanceof LockdownError && TRANSPORT_FAILURES.has(error.lockdownName)) || error instanceof ProtocolError;
+}
+
+interface Connection {
+  lib: ImobiledeviceLibrary;
+  device: NativePointer;
+  client: NativePointer;
+}
+
 export class ImobiledeviceLockdown implements Lockdown {
   private readonly label: string;
   private readonly limit: Semaphore;
+  private readonly idleMs: number;
+  private readonly perDevice = new KeyedSerialQueue();
+  private readonly sessions = new Map<string, { connection: Connection; idle: NodeJS.Timeout }>();
 
   constructor(
     private readonly loadLibrary: () => ImobiledeviceLibrary = loadImobiledevice,
@@ -40,13 +75,22 @@ export class ImobiledeviceLockdown implements Lockdown {
   ) {
     this.label = options.label ?? 'benchline';
     this.limit = new Semaphore(options.maxConcurrent ?? defaultMaxConcurrent());
+    this.idleMs = options.sessionIdleMs ?? 60_000;
   }
 
-  private withDevice<T>(udid: string, use: (lib: ImobiledeviceLibrary, device: NativePointer) => Promise<T>): Promise<T> {
-    return this.limit.run(() => this.openDevice(udid, use));
+  /** Number of sessions kept open (for diagnostics and tests). */
+  get openSessions(): number {
+    return this.sessions.size;
   }
 
-  private async openDevice<T>(udid: string, use: (lib: ImobiledeviceLibrary, device: NativePointer) => Promise<T>): Promise<T> {
+  // ---- connections ------------------------------------------------------
+
+  /**
+   * Opens a lockdown client. With `handshake`, libimobiledevice pairs when no
+   * pair record exists (the device shows "Trust This Computer?") and starts a
+   * TLS session; without it, only the keys readable before trust are available.
+   */
+  private async connect(udid: string, handshake: boolean): Promise<Connection> {
     const lib = this.loadLibrary();
     const device: [NativePointer | null] = [null];
     const rc = await callAsync(lib.idevice_new_with_options, device, udid, IDEVICE_LOOKUP_USBMUX);
@@ -54,36 +98,82 @@ export class ImobiledeviceLockdown implements Lockdown {
       if (rc === IDEVICE_ERRORS.NO_DEVICE) throw new DeviceNotFoundError(udid);
       throw new DeviceError(`Could not open device ${udid} (idevice error ${rc})`, 'DeviceOpenFailed', 'Unplug the device and plug it back in.');
     }
-    const handle = device[0];
-    try {
-      return await use(lib, handle);
-    } finally {
-      lib.idevice_free(handle); // frees memory only: no I/O, safe on the JS thread
+    const client: [NativePointer | null] = [null];
+    const open = handshake ? lib.lockdownd_client_new_with_handshake : lib.lockdownd_client_new;
+    const code = await callAsync(open, device[0], client, this.label);
+    if (code !== 0 || client[0] === null) {
+      lib.idevice_free(device[0]); // frees memory only: no I/O, safe on the JS thread
+      throw LockdownError.fromCode(code, handshake ? 'Opening a session' : 'Connecting to lockdownd');
     }
+    return { lib, device: device[0], client: client[0] };
   }
 
-  /**
-   * Opens a lockdown client. With `handshake`, libimobiledevice pairs when no
-   * pair record exists (the device shows "Trust This Computer?") and starts a
-   * TLS session; without it, only the keys readable before trust are available.
-   */
-  private withClient<T>(udid: string, handshake: boolean, use: (session: Session) => Promise<T>): Promise<T> {
-    return this.withDevice(udid, async (lib, device) => {
-      const client: [NativePointer | null] = [null];
-      const open = handshake ? lib.lockdownd_client_new_with_handshake : lib.lockdownd_client_new;
-      const rc = await callAsync(open, device, client, this.label);
-      if (rc !== 0 || client[0] === null) throw LockdownError.fromCode(rc, handshake ? 'Opening a session' : 'Connecting to lockdownd');
-      const handle = client[0];
+  private async disconnect({ lib, device, client }: Connection): Promise<void> {
+    // Sends StopSession and closes the connection: a round trip, so off the JS thread.
+    await callAsync(lib.lockdownd_client_free, client).catch(() => undefined);
+    lib.idevice_free(device);
+  }
+
+  /** A one-off connection, closed after use (pairing calls, reads before trust). */
+  private withConnection<T>(udid: string, handshake: boolean, use: (connection: Connection) => Promise<T>): Promise<T> {
+    return this.limit.run(async () => {
+      const connection = await this.connect(udid, handshake);
       try {
-        return await use({ lib, client: handle });
+        return await use(connection);
       } finally {
-        // Sends StopSession and closes the connection: a round trip, so off the JS thread.
-        await callAsync(lib.lockdownd_client_free, handle).catch(() => undefined);
+        await this.disconnect(connection);
       }
     });
   }
 
-  private async readValue({ lib, client }: Session, domain: string | null, key: string | null): Promise<PlistValue> {
+  private keepAlive(udid: string, connection: Connection): void {
+    const previous = this.sessions.get(udid);
+    if (previous) clearTimeout(previous.idle);
+    const idle = setTimeout(() => void this.release(udid), this.idleMs);
+    idle.unref();
+    this.sessions.set(udid, { connection, idle });
+  }
+
+  private async dropSession(udid: string): Promise<void> {
+    const session = this.sessions.get(udid);
+    if (!session) return;
+    this.sessions.delete(udid);
+    clearTimeout(session.idle);
+    await this.limit.run(() => this.disconnect(session.connection));
+  }
+
+  /** Runs `use` on the device's session, opening (or, once, re-opening) it as needed. One caller per device at a time. */
+  private withSession<T>(udid: string, use: (connection: Connection) => Promise<T>): Promise<T> {
+    return this.perDevice.run(udid, async () => {
+      const cached = this.sessions.get(udid);
+      if (cached) {
+        try {
+          const result = await this.limit.run(() => use(cached.connection));
+          this.keepAlive(udid, cached.connection);
+          return result;
+        } catch (error) {
+          await this.dropSession(udid);
+          if (!isTransportFailure(error)) throw error;
+          // The cached session died under us: fall through to a fresh one.
+        }
+      }
+      const connection = await this.limit.run(async () => {
+        const fresh = await this.connect(udid, true);
+        try {
+          return { fresh, result: await use(fresh) };
+        } catch (error) {
+          await this.disconnect(fresh);
+          throw error;
+        }
+      });
+      this.keepAlive(udid, connection.fresh);
+      return connection.result;
+    });
+  }
+
+  // ---- requests ---------------------------------------------------------
+
+  private async readValue({ lib, client }: Connection, domain: string | null, key: string | null): Promise<PlistValue> {
     const node: [NativePointer | null] = [null];
     const rc = await callAsync(lib.lockdownd_get_value, client, domain, key, node);
     if (rc !== 0) throw LockdownError.fromCode(rc, `GetValue ${[domain, key].filter(Boolean).join(' ') || '(all)'}`);
@@ -95,26 +185,28 @@ export class ImobiledeviceLockdown implements Lockdown {
     }
   }
 
-  private async readDict(session: Session, domain: string | null): Promise<PlistDict> {
-    const value = await this.readValue(session, domain, null);
+  private async readDict(connection: Connection, domain: string | null): Promise<PlistDict> {
+    const value = await this.readValue(connection, domain, null);
     if (!isDict(value)) throw new ProtocolError(`GetValue ${domain ?? '(all)'} did not return a dictionary`);
     return value;
   }
 
   readUntrusted(udid: string): Promise<PlistDict> {
-    return this.withClient(udid, false, (session) => this.readDict(session, null));
+    // Never pairs: a device that is not trusted yet must not see a Trust prompt from this call.
+    if (this.sessions.has(udid)) return this.withSession(udid, (connection) => this.readDict(connection, null));
+    return this.withConnection(udid, false, (connection) => this.readDict(connection, null));
   }
 
   readIdentity(udid: string, domains: readonly string[]): Promise<LockdownSnapshot> {
-    return this.withClient(udid, true, async (session) => {
-      const values = await this.readDict(session, null);
+    return this.withSession(udid, async (connection) => {
+      const values = await this.readDict(connection, null);
       const byDomain: Record<string, PlistDict> = {};
       for (const domain of domains) {
         try {
-          byDomain[domain] = await this.readDict(session, domain);
+          byDomain[domain] = await this.readDict(connection, domain);
         } catch (error) {
-          // A domain the device does not offer is simply absent; a lost device is not.
-          if (!(error instanceof LockdownError) || error.lockdownName === 'MuxError') throw error;
+          // A domain the device does not offer is simply absent; a dead connection is not.
+          if (!(error instanceof LockdownError) || isTransportFailure(error)) throw error;
         }
       }
       return { values, domains: byDomain };
@@ -122,14 +214,16 @@ export class ImobiledeviceLockdown implements Lockdown {
   }
 
   getValue(udid: string, domain: string | null, key: string | null): Promise<PlistValue> {
-    return this.withClient(udid, true, (session) => this.readValue(session, domain, key));
+    return this.withSession(udid, (connection) => this.readValue(connection, domain, key));
   }
 
-  private pairingCall(udid: string, pick: (lib: ImobiledeviceLibrary) => ImobiledeviceLibrary['lockdownd_pair'], what: string): Promise<void> {
-    return this.withClient(udid, false, async ({ lib, client }) => {
-      const rc = await callAsync(pick(lib), client, null);
-      if (rc !== 0) throw LockdownError.fromCode(rc, what);
-    });
+  private pairingCall(udid: string, call: (lib: ImobiledeviceLibrary) => ImobiledeviceLibrary['lockdownd_pair'], what: string): Promise<void> {
+    return this.perDevice.run(udid, () =>
+      this.withConnection(udid, false, async ({ lib, client }) => {
+        const rc = await callAsync(call(lib), client, null);
+        if (rc !== 0) throw LockdownError.fromCode(rc, what);
+      }),
+    );
   }
 
   pair(udid: string): Promise<void> {
@@ -140,7 +234,17 @@ export class ImobiledeviceLockdown implements Lockdown {
     return this.pairingCall(udid, (lib) => lib.lockdownd_validate_pair, 'ValidatePair');
   }
 
-  unpair(udid: string): Promise<void> {
-    return this.pairingCall(udid, (lib) => lib.lockdownd_unpair, 'Unpair');
+  async unpair(udid: string): Promise<void> {
+    await this.release(udid);
+    await this.pairingCall(udid, (lib) => lib.lockdownd_unpair, 'Unpair');
+  }
+
+  release(udid: string): Promise<void> {
+    return this.perDevice.run(udid, () => this.dropSession(udid));
+  }
+
+  /** Closes every cached session (the bench is shutting down). */
+  async close(): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((udid) => this.release(udid)));
   }
 }

@@ -97,17 +97,8 @@ export function makeEcid(random: SeededRandom): number {
   return Number((1n << 48n) + random.bits(53) % ((1n << 53n) - (1n << 48n)));
 }
 
-/**
- * core's usesNewUdidFormat() also matches the 32-bit S5L89xx chips (CPID
- * 0x8920–0x8960, A3–A7), which predate A12 and have 40-hex UDIDs. Until that
- * is fixed in core/devices/catalog.ts, exclude them here.
- */
-export function hasNewUdidFormat(model: ModelInfo): boolean {
-  return usesNewUdidFormat(model) && !(model.cpid >= 0x8900 && model.cpid < 0x9000);
-}
-
 export function makeUdid(model: ModelInfo, ecid: number, serial: string, wifi: string, bluetooth: string): string {
-  if (hasNewUdidFormat(model)) {
+  if (usesNewUdidFormat(model)) {
     return `${model.cpid.toString(16).toUpperCase().padStart(8, '0')}-${ecid.toString(16).toUpperCase().padStart(16, '0')}`;
   }
   // Pre-A12 UDIDs are a SHA-1 over hardware identifiers.

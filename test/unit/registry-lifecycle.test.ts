@@ -109,6 +109,11 @@ class FakeLockdown implements Lockdown {
   unpair(): Promise<void> {
     throw new Error('not used by the registry');
   }
+
+  readonly released: string[] = [];
+  async release(udid: string): Promise<void> {
+    this.released.push(udid);
+  }
 }
 
 class FakeUsbModes implements UsbModeSource {
@@ -219,10 +224,7 @@ describe('a device plugged in normal mode', () => {
     expect(registry.list()).toHaveLength(1);
     expect(registry.list()[0]).toMatchObject({ id: `ecid:${ECID}`, state: 'reading', instruction: STATE_INSTRUCTIONS.reading, udid: UDID, slot: '1-7', mode: 'normal' });
 
-    await vi.advanceTimersByTimeAsync(50); // untrusted read: model before Trust
-    expect(registry.list()[0]).toMatchObject({ state: 'reading', productType: 'iPhone14,2', marketingName: 'iPhone 13 Pro', deviceName: 'Bench 07' });
-
-    await vi.advanceTimersByTimeAsync(50);
+    await vi.advanceTimersByTimeAsync(50); // one trusted read is all a paired device needs
     const [record] = registry.list();
     expect(record).toMatchObject({
       id: `ecid:${ECID}`,
@@ -249,7 +251,8 @@ describe('a device plugged in normal mode', () => {
       flapping: false,
       errorCode: null,
     });
-    expect(changes.map((c) => c.kind)).toEqual(['added', 'updated', 'updated']);
+    expect(changes.map((c) => c.kind)).toEqual(['added', 'updated']);
+    expect(lockdown.calls).toEqual({ untrusted: 0, identity: 1 });
   });
 
   it('is not read again when usbmuxd repeats its Attached announcement', async () => {
@@ -258,7 +261,7 @@ describe('a device plugged in normal mode', () => {
     await vi.advanceTimersByTimeAsync(100);
     mux.attach(muxDevice(3));
     await vi.advanceTimersByTimeAsync(5000);
-    expect(lockdown.calls).toEqual({ untrusted: 1, identity: 1 });
+    expect(lockdown.calls).toEqual({ untrusted: 0, identity: 1 });
     expect(registry.list()[0]?.state).toBe('ready');
   });
 
@@ -378,7 +381,8 @@ describe('unplugging', () => {
     await vi.advanceTimersByTimeAsync(5000);
     expect(registry.list()).toEqual([]);
     expect(changes.at(-1)).toBe(removed);
-    expect(lockdown.calls.identity).toBe(0); // the read was abandoned after the untrusted step
+    expect(lockdown.calls).toEqual({ untrusted: 0, identity: 1 }); // the in-flight read finished unseen; nothing after it
+    expect(lockdown.released).toEqual([UDID]); // and the session kept for the device is let go
   });
 });
 
@@ -501,7 +505,7 @@ describe('never two reads of one device at once', () => {
     lockdown.delayMs = 400;
     await startRegistry();
     mux.attach(muxDevice(3));
-    await vi.advanceTimersByTimeAsync(500); // untrusted done, identity read in flight
+    await vi.advanceTimersByTimeAsync(200); // identity read in flight
     const first = registry.refresh(`ecid:${ECID}`);
     const second = registry.refresh(`ecid:${ECID}`);
     await vi.advanceTimersByTimeAsync(2000);
@@ -584,9 +588,9 @@ describe('queries and status', () => {
     mux.attach(muxDevice(3));
     let settled = false;
     void registry.settled(10_000).then(() => (settled = true));
-    await vi.advanceTimersByTimeAsync(1500);
+    await vi.advanceTimersByTimeAsync(900);
     expect(settled).toBe(false);
-    await vi.advanceTimersByTimeAsync(600);
+    await vi.advanceTimersByTimeAsync(200);
     expect(settled).toBe(true);
 
     mux.detach(3);

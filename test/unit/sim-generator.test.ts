@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IOS_RELEASES, modelByProductType } from '../../core/devices/catalog.js';
-import { RANDOM_SERIAL_ALPHABET, hasNewUdidFormat, isLuhnValid, luhnCheckDigit, serialSchemeFor } from '../../sim/device/formats.js';
+import { RANDOM_SERIAL_ALPHABET, isLuhnValid, luhnCheckDigit, serialSchemeFor } from '../../sim/device/formats.js';
+import { usesNewUdidFormat as hasNewUdidFormat } from '../../core/devices/catalog.js';
 import { generateIdentities } from '../../sim/device/generator.js';
 import { SeededRandom } from '../../sim/device/random.js';
 import { portForIndex } from '../../sim/device/topology.js';
