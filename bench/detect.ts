@@ -1,0 +1,131 @@
+/**
+ * `npm run bench:detect` — how fast the bench knows what is plugged in.
+ *
+ * On the device simulator (its own process, as usbmuxd would be), 64 devices:
+ *  1. attach all at once: p50/p95 from the attach to a complete identity (state ready);
+ *  2. full identity of all 64: Benchline vs `idevice_id -l | xargs -P 16 -n 1 ideviceinfo -u`
+ *     vs a sequential `ideviceinfo -u` loop, with ratios;
+ *  3. the largest event-loop stall while doing both.
+ * Targets (issue 2): p95 ≤ 300 ms; ≥ 3× the parallel ideviceinfo baseline; stall ≤ 50 ms.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { DeviceRegistry } from '../core/devices/registry.js';
+import { UsbmuxdClient } from '../native/usbmuxd/client.js';
+import { ImobiledeviceLockdown } from '../native/imobiledevice/lockdown.js';
+import { SimControlClient } from '../sim/device/control-client.js';
+import { median, percentile, round, sh, startReadyProcess, timed, writeResults } from './lib.js';
+
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 64);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const DOMAINS = ['com.apple.mobile.battery', 'com.apple.disk_usage'] as const;
+
+const dir = mkdtempSync(path.join(tmpdir(), 'bench-detect-'));
+const socket = path.join(dir, 'usbmuxd.sock');
+const { child, ready } = await startReadyProcess(process.execPath, ['bin/benchline-sim.cjs', '--devices', String(DEVICES), '--socket', socket, '--all-trusted', '--seed', 'bench']);
+const control = new SimControlClient(String(ready.control));
+process.env.USBMUXD_SOCKET_ADDRESS = `UNIX:${socket}`;
+const env = { ...process.env };
+
+try {
+  const lockdown = new ImobiledeviceLockdown();
+  const udids = (await control.devices()).map((device) => device.udid);
+  const stall = monitorEventLoopDelay({ resolution: 5 });
+
+  // First contact pairs each device (libimobiledevice generates keys and certificates):
+  // a one-time cost, measured on its own so it does not blur the figures below.
+  const pairing = await timed(() => Promise.all(udids.map((udid) => lockdown.readIdentity(udid, DOMAINS))));
+  console.log(`first contact (pairing) of ${udids.length} devices: ${Math.round(pairing.ms)} ms`);
+
+  // 1. Attach → identity, through the registry as the app and CLI use it.
+  await control.detach('all');
+  const registry = new DeviceRegistry({ mux: new UsbmuxdClient(), lockdown });
+  await registry.start();
+  const readyAt = new Map<string, number>();
+  const allReady = new Promise<void>((resolve) => {
+    registry.onChange(({ record }) => {
+      if (record.state === 'ready' && record.udid && !readyAt.has(record.udid)) {
+        readyAt.set(record.udid, performance.now());
+        if (readyAt.size === udids.length) resolve();
+      }
+    });
+  });
+  stall.enable();
+  const attachStart = performance.now();
+  await control.attach('all');
+  await allReady;
+  const attachMs = [...readyAt.values()].map((at) => at - attachStart);
+  const notReady = registry.list().filter((record) => record.state !== 'ready');
+  await registry.stop();
+
+  // 2. Full identity of every device: Benchline vs Debian's tools. Benchline keeps each
+  // device's lockdown session open once read (warm: what a running bench does); cold
+  // rounds release every session first, so each read pays a new TLS handshake as
+  // ideviceinfo does.
+  const readAll = async (): Promise<number> => {
+    const { ms, value } = await timed(() => Promise.all(udids.map((udid) => lockdown.readIdentity(udid, DOMAINS))));
+    if (value.some((snapshot) => typeof snapshot.values.SerialNumber !== 'string')) throw new Error('a read came back without SerialNumber');
+    return ms;
+  };
+  const benchline: number[] = [];
+  const benchlineCold: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    benchline.push(await readAll());
+    await Promise.all(udids.map((udid) => lockdown.release(udid)));
+    benchlineCold.push(await readAll());
+  }
+  stall.disable();
+
+  const parallel: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const { ms, value: code } = await timed(() => sh('idevice_id -l | xargs -P 16 -n 1 ideviceinfo -u > /dev/null', env));
+    if (code !== 0) throw new Error(`parallel ideviceinfo baseline failed (exit ${code})`);
+    parallel.push(ms);
+  }
+  const sequential = await timed(() => sh('for u in $(idevice_id -l); do ideviceinfo -u "$u" > /dev/null || exit 1; done', env));
+  if (sequential.value !== 0) throw new Error('sequential ideviceinfo baseline failed');
+
+  const results = {
+    devices: udids.length,
+    rounds: ROUNDS,
+    threadPool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
+    firstContactPairingMs: Math.round(pairing.ms),
+    attachToIdentity: { p50Ms: round(percentile(attachMs, 50)), p95Ms: round(percentile(attachMs, 95)), maxMs: round(Math.max(...attachMs)), notReady: notReady.length },
+    fullIdentityRead: {
+      benchlineMs: round(median(benchline)),
+      benchlineColdSessionsMs: round(median(benchlineCold)),
+      parallelIdeviceinfoMs: round(median(parallel)),
+      sequentialIdeviceinfoMs: round(sequential.ms),
+      speedupVsParallel: round(median(parallel) / median(benchline), 2),
+      speedupVsSequential: round(sequential.ms / median(benchline), 2),
+      coldSpeedupVsParallel: round(median(parallel) / median(benchlineCold), 2),
+      benchlineRoundsMs: benchline.map((ms) => round(ms)),
+      parallelRoundsMs: parallel.map((ms) => round(ms)),
+    },
+    largestEventLoopStallMs: round(stall.max / 1e6),
+  };
+  const targets = {
+    'p95 attach→identity ≤ 300 ms': results.attachToIdentity.p95Ms <= 300 && notReady.length === 0,
+    'full read ≥ 3× parallel ideviceinfo': results.fullIdentityRead.speedupVsParallel >= 3,
+    'event-loop stall ≤ 50 ms': results.largestEventLoopStallMs <= 50,
+  };
+  const file = writeResults('detect', { results, targets });
+
+  console.log(`\nbench:detect — ${results.devices} simulated devices, libuv pool ${results.threadPool}`);
+  console.log(`attach → complete identity   p50 ${results.attachToIdentity.p50Ms} ms   p95 ${results.attachToIdentity.p95Ms} ms   max ${results.attachToIdentity.maxMs} ms`);
+  console.log(`full identity of all devices (median of ${ROUNDS}):`);
+  console.log(`  Benchline (sessions kept open)     ${results.fullIdentityRead.benchlineMs} ms`);
+  console.log(`  Benchline (new session per read)   ${results.fullIdentityRead.benchlineColdSessionsMs} ms   (${results.fullIdentityRead.coldSpeedupVsParallel}× the baseline)`);
+  console.log(`  xargs -P 16 ideviceinfo (baseline) ${results.fullIdentityRead.parallelIdeviceinfoMs} ms   → Benchline ${results.fullIdentityRead.speedupVsParallel}× faster`);
+  console.log(`  sequential ideviceinfo loop        ${results.fullIdentityRead.sequentialIdeviceinfoMs} ms   → Benchline ${results.fullIdentityRead.speedupVsSequential}× faster`);
+  console.log(`largest event-loop stall: ${results.largestEventLoopStallMs} ms`);
+  for (const [target, met] of Object.entries(targets)) console.log(`  ${met ? 'MET ' : 'MISS'}  ${target}`);
+  console.log(`results: ${path.relative(process.cwd(), file)}`);
+  process.exitCode = Object.values(targets).every(Boolean) ? 0 : 1;
+  await lockdown.close();
+} finally {
+  child.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,136 @@
+/**
+ * What one device session costs the device simulator's single thread.
+ *
+ *   npm run build && UV_THREADPOOL_SIZE=128 node dist/bench/sim-cost.js
+ *
+ * Starts `benchline-sim --all-trusted --devices 64` as its own process, pairs
+ * every device once (first pairing is slow for reasons unrelated to sessions),
+ * then runs rounds of 64 parallel full reads through the project's reader: a
+ * fresh session per read (new usbmuxd connections, QueryType, GetValue,
+ * ReadPairRecord, ReadBUID, StartSession, TLS, 3×GetValue, StopSession,
+ * Goodbye). The simulator's CPU time comes from /proc/<pid>/stat before and
+ * after each round. A second phase does the same with plain (no TLS)
+ * connections (readUntrusted: QueryType, GetValue, Goodbye).
+ *
+ * Env: BENCH_DEVICES (64), BENCH_ROUNDS (20), SIM_PROFILE=1 to run the
+ * simulator under `node --cpu-prof` (profile in bench/results/).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ImobiledeviceLockdown } from '../native/imobiledevice/lockdown.js';
+import { SimControlClient } from '../sim/device/control-client.js';
+import { median, round, startReadyProcess, writeResults } from './lib.js';
+
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 64);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const DOMAINS = ['com.apple.mobile.battery', 'com.apple.disk_usage'] as const;
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 10 ms ticks. */
+const TICK_MS = 10;
+
+/** utime + stime of a process, in ms. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces; fields after it are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+interface Round {
+  cpuMs: number;
+  wallMs: number;
+}
+
+/** Runs `rounds` rounds of `read` over every device; CPU includes closing what the round opened. */
+async function measure(pid: number, udids: readonly string[], rounds: number, read: (udid: string) => Promise<unknown>, settle: () => Promise<void>): Promise<Round[]> {
+  const out: Round[] = [];
+  for (let i = 0; i < rounds; i += 1) {
+    const cpuBefore = cpuMs(pid);
+    const start = performance.now();
+    await Promise.all(udids.map(read));
+    const wallMs = performance.now() - start;
+    await settle();
+    // Let the simulator finish handling the closes it has just been sent.
+    await sleep(100);
+    out.push({ cpuMs: cpuMs(pid) - cpuBefore, wallMs });
+  }
+  return out;
+}
+
+interface Summary {
+  cpuMsPerRoundMedian: number;
+  cpuMsPerRoundMean: number;
+  cpuMsPerDevice: number;
+  wallMsPerRoundMedian: number;
+}
+
+function summary(rounds: readonly Round[], devices: number): Summary {
+  const cpu = rounds.map((r) => r.cpuMs);
+  const totalCpu = cpu.reduce((a, b) => a + b, 0);
+  return {
+    cpuMsPerRoundMedian: round(median(cpu)),
+    cpuMsPerRoundMean: round(totalCpu / rounds.length),
+    cpuMsPerDevice: round(totalCpu / rounds.length / devices, 2),
+    wallMsPerRoundMedian: round(median(rounds.map((r) => r.wallMs))),
+  };
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'bench-sim-cost-'));
+const socket = path.join(dir, 'usbmuxd.sock');
+const nodeArgs = process.env.SIM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('bench/results')}`] : [];
+const { child, ready } = await startReadyProcess(process.execPath, [...nodeArgs, 'bin/benchline-sim.cjs', '--devices', String(DEVICES), '--socket', socket, '--all-trusted', '--seed', 'bench']);
+const pid = Number(ready.pid);
+process.env.USBMUXD_SOCKET_ADDRESS = `UNIX:${socket}`;
+
+try {
+  const control = new SimControlClient(String(ready.control));
+  const udids = (await control.devices()).map((device) => device.udid);
+  // sessionIdleMs 0 and a release per read: every read opens (and closes) its own session.
+  const lockdown = new ImobiledeviceLockdown(undefined, { sessionIdleMs: 0 });
+  const closeAll = (): Promise<void> => lockdown.close();
+
+  const pairStart = performance.now();
+  await Promise.all(udids.map((udid) => lockdown.readIdentity(udid, DOMAINS)));
+  await closeAll();
+  console.log(`pairing ${udids.length} devices: ${Math.round(performance.now() - pairStart)} ms`);
+
+  const fullRead = async (udid: string): Promise<void> => {
+    await lockdown.release(udid);
+    const snapshot = await lockdown.readIdentity(udid, DOMAINS);
+    if (typeof snapshot.values.SerialNumber !== 'string') throw new Error(`${udid}: read without SerialNumber`);
+  };
+  // Warm-up (JIT, caches), not counted.
+  await measure(pid, udids, 2, fullRead, closeAll);
+  const full = await measure(pid, udids, ROUNDS, fullRead, closeAll);
+
+  const plainRead = async (udid: string): Promise<void> => {
+    const values = await lockdown.readUntrusted(udid);
+    if (typeof values.UniqueDeviceID !== 'string') throw new Error(`${udid}: plain read without UniqueDeviceID`);
+  };
+  await measure(pid, udids, 2, plainRead, closeAll);
+  const plain = await measure(pid, udids, ROUNDS, plainRead, closeAll);
+
+  const results = {
+    devices: udids.length,
+    rounds: ROUNDS,
+    threadPool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
+    fullSessionRead: { ...summary(full, udids.length), roundsCpuMs: full.map((r) => r.cpuMs), roundsWallMs: full.map((r) => round(r.wallMs)) },
+    plainRead: { ...summary(plain, udids.length), roundsCpuMs: plain.map((r) => r.cpuMs), roundsWallMs: plain.map((r) => round(r.wallMs)) },
+  };
+  const file = writeResults('sim-cost', results);
+  const line = (name: string, s: Summary): string =>
+    `${name}: simulator CPU ${s.cpuMsPerRoundMedian} ms/round (median; mean ${s.cpuMsPerRoundMean}, ${s.cpuMsPerDevice} ms/device), wall ${s.wallMsPerRoundMedian} ms/round`;
+  console.log(`bench:sim-cost — ${udids.length} devices, ${ROUNDS} rounds, libuv pool ${results.threadPool}`);
+  console.log(line('full session read', results.fullSessionRead));
+  console.log(line('plain read       ', results.plainRead));
+  console.log(`results: ${path.relative(process.cwd(), file)}`);
+} finally {
+  child.kill('SIGTERM');
+  // Give a profiled simulator time to write its profile before the socket dir goes.
+  await new Promise<void>((resolve) => {
+    if (child.exitCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  rmSync(dir, { recursive: true, force: true });
+}
