@@ -66,9 +66,12 @@ export class MuxLink {
   private async connect(): Promise<void> {
     const epoch = ++this.epoch;
     const live = (): boolean => !this.closed && epoch === this.epoch;
+    const seen = new Set<number>();
     const subscription = await this.mux.listen({
       onEvent: (event) => {
-        if (live()) this.handlers.onEvent(event);
+        if (!live()) return;
+        seen.add(event.kind === 'attached' ? event.device.muxId : event.muxId);
+        this.handlers.onEvent(event);
       },
       onClosed: (error) => {
         if (live()) this.lost(error);
@@ -81,6 +84,28 @@ export class MuxLink {
     this.subscription = subscription;
     this.current = { connected: true, error: null };
     this.delayMs = this.backoff.minMs;
+    await this.catchUp(live, seen);
+  }
+
+  /**
+   * usbmuxd announces the devices already present on the Listen stream, but
+   * nothing says when that announcement is complete. One ListDevices answers
+   * it: a device it lists that the stream has not mentioned yet is announced
+   * now (its own Attached, when it comes, repeats it harmlessly). A device the
+   * stream already mentioned — attached, or detached meanwhile — is left to
+   * the stream, so a list that is already stale cannot bring a device back.
+   */
+  private async catchUp(live: () => boolean, seen: ReadonlySet<number>): Promise<void> {
+    let present;
+    try {
+      present = await this.mux.listDevices();
+    } catch {
+      return; // the stream carries on; its own announcements will arrive
+    }
+    for (const device of present) {
+      if (!live()) return;
+      if (!seen.has(device.muxId)) this.handlers.onEvent({ kind: 'attached', device });
+    }
   }
 
   private lost(error: Error): void {

@@ -46,8 +46,12 @@ export const IDEVICE_LOOKUP_USBMUX = 1 << 1;
 
 export const IDEVICE_ERRORS = { SUCCESS: 0, INVALID_ARG: -1, UNKNOWN_ERROR: -2, NO_DEVICE: -3, NOT_ENOUGH_DATA: -4, SSL_ERROR: -6, TIMEOUT: -7 } as const;
 
+/** Where each library is looked up: the Debian soname, unless overridden (e.g. a Homebrew or /usr/local build). */
+export const LIBRARY_PATH_VARIABLES = { imobiledevice: 'BENCHLINE_LIBIMOBILEDEVICE', plist: 'BENCHLINE_LIBPLIST' } as const;
+
 function loadLibrary(which: keyof typeof LIBRARIES): LibraryHandle {
-  const { file, debianPackage } = LIBRARIES[which];
+  const { debianPackage } = LIBRARIES[which];
+  const file = process.env[LIBRARY_PATH_VARIABLES[which]] || LIBRARIES[which].file;
   try {
     return koffi.load(file);
   } catch (error) {

@@ -582,6 +582,32 @@ describe('usbmuxd', () => {
 });
 
 describe('queries and status', () => {
+  it('knows every device already plugged in once start() resolves, even before usbmuxd has announced them', async () => {
+    // usbmuxd sends its Attached announcements on the Listen stream at its own pace; a
+    // one-shot `benchline list` must not conclude "no devices" before they arrive.
+    mux.present.set(3, muxDevice(3));
+    const silentListen = mux.listen.bind(mux);
+    mux.listen = async (listener) => {
+      const quiet = { onEvent: () => undefined, onClosed: listener.onClosed };
+      const subscription = await silentListen(quiet);
+      return subscription;
+    };
+    await startRegistry();
+    expect(registry.list().map((r) => r.udid)).toEqual([UDID]);
+  });
+
+  it('does not bring back a device the stream saw leave while the list was on its way', async () => {
+    mux.present.set(3, muxDevice(3));
+    const listDevices = mux.listDevices.bind(mux);
+    mux.listDevices = async () => {
+      const stale = await listDevices();
+      mux.detach(3); // Detached arrives on the stream before the (stale) list is handled
+      return stale;
+    };
+    await startRegistry();
+    expect(registry.list()).toEqual([]);
+  });
+
   it('settled() resolves once no device is reading, or at the timeout', async () => {
     lockdown.delayMs = 1000;
     await startRegistry();

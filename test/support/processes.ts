@@ -1,0 +1,70 @@
+/** Starting and talking to the project's own commands (built in dist/) from integration tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { SimControlClient } from '../../sim/device/control-client.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export function requireBuild(): void {
+  if (!existsSync(path.join(ROOT, 'dist/core/cli/main.js'))) throw new Error('dist/ is missing: run "npm run build" (npm test does) before the integration tests');
+}
+
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `benchline …` as a user would (bin/benchline.cjs), with the given usbmuxd address. */
+export function benchline(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/benchline.cjs'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+}
+
+export interface SimProcess {
+  address: string;
+  control: SimControlClient;
+  stop(): Promise<void>;
+}
+
+/** Starts `benchline-sim` in its own process, as usbmuxd would be, and waits for its ready line. */
+export async function startSimulatorProcess(options: { devices: number; seed: string; allTrusted?: boolean }): Promise<SimProcess> {
+  requireBuild();
+  const dir = mkdtempSync(path.join(tmpdir(), 'bl-it-'));
+  const args = [path.join(ROOT, 'bin/benchline-sim.cjs'), '--devices', String(options.devices), '--socket', path.join(dir, 'mux.sock'), '--seed', options.seed];
+  if (options.allTrusted) args.push('--all-trusted');
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ready = await new Promise<{ address: string; control: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('benchline-sim was not ready within 30 s')), 30_000);
+    child.once('exit', (code) => reject(new Error(`benchline-sim exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.includes('"ready"')) return;
+      clearTimeout(timer);
+      resolve(JSON.parse(line) as { address: string; control: string });
+    });
+  });
+  return {
+    address: ready.address,
+    control: new SimControlClient(ready.control),
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
