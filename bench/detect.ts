@@ -58,6 +58,22 @@ try {
   await allReady;
   const attachMs = [...readyAt.values()].map((at) => at - attachStart);
   const notReady = registry.list().filter((record) => record.state !== 'ready');
+
+  // Detach all: how long until each record has left the list.
+  const goneAt = new Map<string, number>();
+  const allGone = new Promise<void>((resolve) => {
+    registry.onChange(({ kind, record }) => {
+      if (kind === 'removed' && record.udid && !goneAt.has(record.udid)) {
+        goneAt.set(record.udid, performance.now());
+        if (goneAt.size === udids.length) resolve();
+      }
+    });
+  });
+  const detachStart = performance.now();
+  await control.detach('all');
+  await allGone;
+  const detachMs = [...goneAt.values()].map((at) => at - detachStart);
+  await control.attach('all');
   await registry.stop();
 
   // 2. Full identity of every device: Benchline vs Debian's tools. Benchline keeps each
@@ -92,6 +108,7 @@ try {
     rounds: ROUNDS,
     threadPool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
     firstContactPairingMs: Math.round(pairing.ms),
+    detachToGone: { p50Ms: round(percentile(detachMs, 50)), p95Ms: round(percentile(detachMs, 95)), maxMs: round(Math.max(...detachMs)) },
     attachToIdentity: { p50Ms: round(percentile(attachMs, 50)), p95Ms: round(percentile(attachMs, 95)), maxMs: round(Math.max(...attachMs)), notReady: notReady.length },
     fullIdentityRead: {
       benchlineMs: round(median(benchline)),
@@ -110,11 +127,13 @@ try {
     'p95 attach→identity ≤ 300 ms': results.attachToIdentity.p95Ms <= 300 && notReady.length === 0,
     'full read ≥ 3× parallel ideviceinfo': results.fullIdentityRead.speedupVsParallel >= 3,
     'event-loop stall ≤ 50 ms': results.largestEventLoopStallMs <= 50,
+    'detached device leaves the list ≤ 1 s': results.detachToGone.maxMs <= 1000,
   };
   const file = writeResults('detect', { results, targets });
 
   console.log(`\nbench:detect — ${results.devices} simulated devices, libuv pool ${results.threadPool}`);
   console.log(`attach → complete identity   p50 ${results.attachToIdentity.p50Ms} ms   p95 ${results.attachToIdentity.p95Ms} ms   max ${results.attachToIdentity.maxMs} ms`);
+  console.log(`detach → gone from the list      p50 ${results.detachToGone.p50Ms} ms   p95 ${results.detachToGone.p95Ms} ms   max ${results.detachToGone.maxMs} ms`);
   console.log(`full identity of all devices (median of ${ROUNDS}):`);
   console.log(`  Benchline (sessions kept open)     ${results.fullIdentityRead.benchlineMs} ms`);
   console.log(`  Benchline (new session per read)   ${results.fullIdentityRead.benchlineColdSessionsMs} ms   (${results.fullIdentityRead.coldSpeedupVsParallel}× the baseline)`);

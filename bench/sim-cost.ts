@@ -13,7 +13,8 @@
  * connections (readUntrusted: QueryType, GetValue, Goodbye).
  *
  * Env: BENCH_DEVICES (64), BENCH_ROUNDS (20), SIM_PROFILE=1 to run the
- * simulator under `node --cpu-prof` (profile in bench/results/).
+ * simulator under `node --cpu-prof` (profile in bench/results/), SIM_MAIN to
+ * run another build of the simulator (a path to its main.js) for A/B runs.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,7 +80,8 @@ function summary(rounds: readonly Round[], devices: number): Summary {
 const dir = mkdtempSync(path.join(tmpdir(), 'bench-sim-cost-'));
 const socket = path.join(dir, 'usbmuxd.sock');
 const nodeArgs = process.env.SIM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('bench/results')}`] : [];
-const { child, ready } = await startReadyProcess(process.execPath, [...nodeArgs, 'bin/benchline-sim.cjs', '--devices', String(DEVICES), '--socket', socket, '--all-trusted', '--seed', 'bench']);
+const simMain = process.env.SIM_MAIN ?? 'bin/benchline-sim.cjs';
+const { child, ready } = await startReadyProcess(process.execPath, [...nodeArgs, simMain, '--devices', String(DEVICES), '--socket', socket, '--all-trusted', '--seed', 'bench']);
 const pid = Number(ready.pid);
 process.env.USBMUXD_SOCKET_ADDRESS = `UNIX:${socket}`;
 
