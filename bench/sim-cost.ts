@@ -12,8 +12,8 @@
  * after each round. A second phase does the same with plain (no TLS)
  * connections (readUntrusted: QueryType, GetValue, Goodbye).
  *
- * Env: BENCH_DEVICES (64), BENCH_ROUNDS (20), SIM_PROFILE=1 to run the
- * simulator under `node --cpu-prof` (profile in bench/results/), SIM_MAIN to
+ * Env: BENCH_DEVICES (64), BENCH_ROUNDS (20), SIM_PROFILE=<dir> to run the
+ * simulator under `node --cpu-prof` (profile written to <dir>), SIM_MAIN to
  * run another build of the simulator (a path to its main.js) for A/B runs.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -79,7 +79,7 @@ function summary(rounds: readonly Round[], devices: number): Summary {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bench-sim-cost-'));
 const socket = path.join(dir, 'usbmuxd.sock');
-const nodeArgs = process.env.SIM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('bench/results')}`] : [];
+const nodeArgs = process.env.SIM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.SIM_PROFILE)}`] : [];
 const simMain = process.env.SIM_MAIN ?? 'bin/benchline-sim.cjs';
 const { child, ready } = await startReadyProcess(process.execPath, [...nodeArgs, simMain, '--devices', String(DEVICES), '--socket', socket, '--all-trusted', '--seed', 'bench']);
 const pid = Number(ready.pid);

@@ -72,6 +72,8 @@ export class SimDevice {
   private trustGranted = false;
   /** SetValue results by domain ("" = no domain). */
   private readonly overrides = new Map<string, PlistDict>();
+  /** Counts SetValue calls, so cached GetValue replies can tell they are out of date. */
+  private overrideCount = 0;
   /** Open device-side sockets (lockdown and services); an unplug cuts them all. */
   private readonly connections = new Set<Socket>();
 
@@ -192,11 +194,17 @@ export class SimDevice {
     const values = this.overrides.get(name) ?? {};
     values[key] = value;
     this.overrides.set(name, values);
+    this.overrideCount += 1;
     if (name === '' && key === 'DeviceName' && typeof value === 'string') this.deviceName = value;
   }
 
   overridesFor(domain: string | null): PlistDict {
     return this.overrides.get(domain ?? '') ?? {};
+  }
+
+  /** Changes whenever a SetValue does. */
+  get overridesVersion(): number {
+    return this.overrideCount;
   }
 
   info(): SimDeviceInfo {

@@ -4,7 +4,7 @@
  * plaintext.
  */
 import type { PlistDict } from '../../core/devices/identity.js';
-import { toXmlPlist } from '../../native/plist/codec.js';
+import { encodeXmlPlist } from './plist-wire.js';
 
 /** Far above any real lockdown message (pair records are a few KiB); stops a bad peer from growing the buffer forever. */
 const MAX_FRAME = 4 * 1024 * 1024;
@@ -20,7 +20,7 @@ export function encodeLockdownFrame(body: Buffer): Buffer {
 }
 
 export function encodeLockdownPlist(message: PlistDict): Buffer {
-  return encodeLockdownFrame(toXmlPlist(message));
+  return encodeLockdownFrame(encodeXmlPlist(message));
 }
 
 export class LockdownFrameDecoder {

@@ -132,6 +132,23 @@ function startService(ctx: RequestContext, request: PlistDict): RequestOutcome {
   return { reply: { Request: 'StartService', Service: name, Port: port, EnableServiceSSL: service.ssl } };
 }
 
+/**
+ * For requests whose reply depends on nothing but the request's name,
+ * Domain and Key, whether the connection has a session, and the device's
+ * values (lockdown-values.ts's valuesState): a key under which the encoded
+ * reply may be reused. null for everything else.
+ */
+export function reusableReplyKey(request: PlistDict, inSession: boolean): string | null {
+  switch (request.Request) {
+    case 'QueryType':
+      return 'QueryType';
+    case 'GetValue':
+      return `GetValue\0${inSession ? 1 : 0}\0${optionalString(request.Domain) ?? ''}\0${optionalString(request.Key) ?? ''}`;
+    default:
+      return null;
+  }
+}
+
 export async function handleLockdownRequest(ctx: RequestContext, request: PlistDict): Promise<RequestOutcome> {
   const name = optionalString(request.Request);
   switch (name) {

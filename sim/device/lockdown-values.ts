@@ -125,3 +125,14 @@ export function domainValues(device: SimDevice, domain: string): PlistDict | und
   if (values === undefined && Object.keys(overrides).length === 0) return undefined;
   return { ...values, ...overrides };
 }
+
+/**
+ * Everything the functions above read from a device's changing state (its
+ * identity is fixed, DevicePublicKey is generated once): two equal answers
+ * mean every GetValue reply is still what it was, which is what lets the
+ * connection reuse encoded replies.
+ */
+export function valuesState(device: SimDevice): string {
+  const battery = device.battery;
+  return `${device.deviceName}\0${device.lock}\0${battery.level}\0${battery.charging}\0${battery.externalConnected}\0${device.overridesVersion}`;
+}

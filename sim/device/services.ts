@@ -6,9 +6,9 @@
  */
 import type { Duplex } from 'node:stream';
 import type { PlistDict } from '../../core/devices/identity.js';
-import { parsePlistDict } from '../../native/plist/codec.js';
 import type { SimDevice } from './device.js';
 import { LockdownFrameDecoder, encodeLockdownPlist } from './framing.js';
+import { parseRequestPlist } from './plist-wire.js';
 
 export interface SimService {
   /** The lockdown service name, e.g. "com.apple.mobile.MCInstall". */
@@ -101,7 +101,7 @@ export function createPlistService(options: {
         for (const body of bodies) {
           chain = chain
             .then(async () => {
-              const reply = await options.handle(parsePlistDict(body), device);
+              const reply = await options.handle(parseRequestPlist(body), device);
               if (reply === null) stream.end();
               else for (const message of Array.isArray(reply) ? reply : [reply]) stream.write(encodeLockdownPlist(message));
             })

@@ -18,7 +18,7 @@ import { LockdownConnection } from './lockdown-connection.js';
 import { SeededRandom } from './random.js';
 import { ServiceRegistry } from './services.js';
 import type { SimService } from './services.js';
-import { UsbmuxdServer, attachedMessage } from './usbmuxd-server.js';
+import { UsbmuxdServer } from './usbmuxd-server.js';
 import type { MuxBackend } from './usbmuxd-server.js';
 
 export { UnknownDeviceError };
@@ -160,7 +160,7 @@ export class DeviceSimulator {
   private onAttach(device: SimDevice): void {
     device.muxId = this.nextMuxId++;
     this.byMuxId.set(device.muxId, device);
-    this.mux?.broadcast(attachedMessage(device));
+    this.mux?.broadcastAttached(device);
   }
 
   private onDetach(device: SimDevice): void {

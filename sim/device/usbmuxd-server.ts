@@ -7,9 +7,11 @@
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { PlistDict } from '../../core/devices/identity.js';
-import { MuxFrameDecoder, MuxResult, encodeMuxFrame } from '../../native/usbmuxd/protocol.js';
+import { ProtocolError } from '../../core/devices/errors.js';
+import { MuxResult, USBMUXD_HEADER_SIZE, USBMUXD_MESSAGE_PLIST, USBMUXD_VERSION_PLIST } from '../../native/usbmuxd/protocol.js';
 import type { MuxFrame } from '../../native/usbmuxd/protocol.js';
 import type { SimDevice } from './device.js';
+import { encodeXmlPlist, parseRequestPlist } from './plist-wire.js';
 
 /** What the mux server needs from the simulator. */
 export interface MuxBackend {
@@ -45,6 +47,56 @@ function result(number: number): PlistDict {
   return { MessageType: 'Result', Number: number };
 }
 
+/** Far above any real request (pair records are a few KiB); as native/usbmuxd/protocol.ts. */
+const MAX_FRAME = 16 * 1024 * 1024;
+
+/** A frame around an already-encoded plist body; one buffer, so a peer reading the header with a single recv gets it whole. */
+function muxFrame(tag: number, body: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(USBMUXD_HEADER_SIZE + body.length);
+  frame.writeUInt32LE(USBMUXD_HEADER_SIZE + body.length, 0);
+  frame.writeUInt32LE(USBMUXD_VERSION_PLIST, 4);
+  frame.writeUInt32LE(USBMUXD_MESSAGE_PLIST, 8);
+  frame.writeUInt32LE(tag, 12);
+  body.copy(frame, USBMUXD_HEADER_SIZE);
+  return frame;
+}
+
+/**
+ * native/usbmuxd/protocol.ts's MuxFrameDecoder, with the same limits and
+ * errors, parsing through the simulator's request cache (libusbmuxd sends
+ * byte-identical ListDevices, ReadBUID and ReadPairRecord requests all day).
+ */
+class MuxRequestDecoder {
+  private buffered: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): MuxFrame[] {
+    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    const frames: MuxFrame[] = [];
+    while (this.buffered.length >= USBMUXD_HEADER_SIZE) {
+      const length = this.buffered.readUInt32LE(0);
+      if (length < USBMUXD_HEADER_SIZE || length > MAX_FRAME) throw new ProtocolError(`usbmuxd frame of impossible length ${length}`);
+      if (this.buffered.length < length) break;
+      const version = this.buffered.readUInt32LE(4);
+      const message = this.buffered.readUInt32LE(8);
+      const tag = this.buffered.readUInt32LE(12);
+      const body = this.buffered.subarray(USBMUXD_HEADER_SIZE, length);
+      this.buffered = this.buffered.subarray(length);
+      if (version !== USBMUXD_VERSION_PLIST || message !== USBMUXD_MESSAGE_PLIST) {
+        throw new ProtocolError(`usbmuxd frame with unsupported version ${version} / message ${message}`);
+      }
+      frames.push({ tag, message, payload: parseRequestPlist(body) });
+    }
+    return frames;
+  }
+
+  /** Bytes received after the last whole frame (after a Connect they belong to the device). */
+  takeRemainder(): Buffer {
+    const rest = this.buffered;
+    this.buffered = Buffer.alloc(0);
+    return rest;
+  }
+}
+
 /** PortNumber travels in network byte order inside a little-endian field: 62078 arrives as 32498. */
 function swapPort(value: number): number {
   return ((value & 0xff) << 8) | ((value >> 8) & 0xff);
@@ -54,6 +106,17 @@ export class UsbmuxdServer {
   private server: Server | null = null;
   private readonly clients = new Set<Socket>();
   private readonly listeners = new Set<Socket>();
+  /*
+   * Encoded bodies of replies that only change with the fleet. Every
+   * libimobiledevice call starts with ListDevices (64 devices ≈ 28 KB of XML),
+   * so re-encoding it per request was the simulator's biggest plist cost.
+   * Entries are keyed by what they are made of, so they cannot go stale.
+   */
+  private deviceList: { key: string; body: Buffer } | null = null;
+  private readonly attachedBodies = new WeakMap<SimDevice, { muxId: number | null; body: Buffer }>();
+  private readonly pairRecordBodies = new WeakMap<Buffer, Buffer>();
+  private readonly resultBodies = new Map<number, Buffer>();
+  private buidBody: Buffer | null = null;
 
   constructor(
     private readonly backend: MuxBackend,
@@ -85,13 +148,61 @@ export class UsbmuxdServer {
 
   /** Sends an unsolicited message (tag 0) to every Listen-ing client. */
   broadcast(message: PlistDict): void {
-    const frame = encodeMuxFrame(0, message);
+    this.broadcastBody(encodeXmlPlist(message));
+  }
+
+  /** Tells Listen-ing clients that `device` was plugged in. */
+  broadcastAttached(device: SimDevice): void {
+    this.broadcastBody(this.attachedBody(device));
+  }
+
+  private broadcastBody(body: Buffer): void {
+    if (this.listeners.size === 0) return;
+    const frame = muxFrame(0, body);
     for (const socket of this.listeners) socket.write(frame);
+  }
+
+  private attachedBody(device: SimDevice): Buffer {
+    const cached = this.attachedBodies.get(device);
+    // The message is the device's fixed identity plus its current DeviceID.
+    if (cached && cached.muxId === device.muxId) return cached.body;
+    const body = encodeXmlPlist(attachedMessage(device));
+    this.attachedBodies.set(device, { muxId: device.muxId, body });
+    return body;
+  }
+
+  private deviceListBody(): Buffer {
+    const devices = this.backend.attachedDevices();
+    // DeviceIDs are never reused, so the list of them names the attached devices and their order.
+    const key = devices.map((device) => device.muxId).join(',');
+    if (this.deviceList?.key !== key) {
+      this.deviceList = { key, body: encodeXmlPlist({ DeviceList: devices.map(attachedMessage) }) };
+    }
+    return this.deviceList.body;
+  }
+
+  private resultBody(number: number): Buffer {
+    let body = this.resultBodies.get(number);
+    if (!body) {
+      body = encodeXmlPlist(result(number));
+      this.resultBodies.set(number, body);
+    }
+    return body;
+  }
+
+  private pairRecordBody(record: Buffer): Buffer {
+    // A saved record replaces the Buffer, so a cached body never outlives its record.
+    let body = this.pairRecordBodies.get(record);
+    if (!body) {
+      body = encodeXmlPlist({ PairRecordData: record });
+      this.pairRecordBodies.set(record, body);
+    }
+    return body;
   }
 
   private accept(socket: Socket): void {
     this.clients.add(socket);
-    const decoder = new MuxFrameDecoder();
+    const decoder = new MuxRequestDecoder();
     const onData = (chunk: Buffer): void => {
       let frames: MuxFrame[];
       try {
@@ -120,69 +231,70 @@ export class UsbmuxdServer {
   /** Returns true when the socket now belongs to a device (after a successful Connect). */
   private handle(socket: Socket, frame: MuxFrame, release: () => Buffer): boolean {
     const { tag, payload } = frame;
-    const reply = (message: PlistDict): void => {
-      socket.write(encodeMuxFrame(tag, message));
+    const replyBody = (body: Buffer): void => {
+      socket.write(muxFrame(tag, body));
     };
     const udid = typeof payload.PairRecordID === 'string' ? payload.PairRecordID : null;
     this.trace?.(`usbmuxd ${String(payload.MessageType)}${udid ? ` ${udid}` : ''}${typeof payload.DeviceID === 'number' ? ` device ${payload.DeviceID}` : ''}`);
     switch (payload.MessageType) {
       case 'ListDevices':
-        reply({ DeviceList: this.backend.attachedDevices().map(attachedMessage) });
+        replyBody(this.deviceListBody());
         return false;
       case 'Listen':
-        reply(result(MuxResult.OK));
+        replyBody(this.resultBody(MuxResult.OK));
         this.listeners.add(socket);
-        for (const device of this.backend.attachedDevices()) socket.write(encodeMuxFrame(0, attachedMessage(device)));
+        for (const device of this.backend.attachedDevices()) socket.write(muxFrame(0, this.attachedBody(device)));
         return false;
       case 'ReadBUID':
-        reply({ BUID: this.backend.systemBuid });
+        this.buidBody ??= encodeXmlPlist({ BUID: this.backend.systemBuid });
+        replyBody(this.buidBody);
         return false;
       case 'ReadPairRecord': {
         const record = udid === null ? undefined : this.backend.readPairRecord(udid);
         // Never a reply without both PairRecordData and a nonzero Number: libimobiledevice 1.3.0 crashes on it.
-        reply(record ? { PairRecordData: record } : result(MuxResult.BADDEV));
+        replyBody(record ? this.pairRecordBody(record) : this.resultBody(MuxResult.BADDEV));
         return false;
       }
       case 'SavePairRecord': {
         const data = payload.PairRecordData;
         if (udid === null || !(data instanceof Uint8Array)) {
-          reply(result(MuxResult.BADCOMMAND));
+          replyBody(this.resultBody(MuxResult.BADCOMMAND));
           return false;
         }
         this.backend.savePairRecord(udid, Buffer.from(data));
-        reply(result(MuxResult.OK));
+        replyBody(this.resultBody(MuxResult.OK));
         const deviceId = typeof payload.DeviceID === 'number' ? payload.DeviceID : this.backend.deviceByUdid(udid)?.muxId;
         if (deviceId) this.broadcast({ MessageType: 'Paired', DeviceID: deviceId });
         return false;
       }
       case 'DeletePairRecord':
         if (udid !== null) this.backend.deletePairRecord(udid);
-        reply(result(udid === null ? MuxResult.BADCOMMAND : MuxResult.OK));
+        replyBody(this.resultBody(udid === null ? MuxResult.BADCOMMAND : MuxResult.OK));
         return false;
       case 'Connect':
-        return this.connect(socket, payload, reply, release);
+        return this.connect(socket, payload, (number) => replyBody(this.resultBody(number)), release);
       default:
-        reply(result(MuxResult.BADCOMMAND));
+        replyBody(this.resultBody(MuxResult.BADCOMMAND));
         return false;
     }
   }
 
-  private connect(socket: Socket, payload: PlistDict, reply: (message: PlistDict) => void, release: () => Buffer): boolean {
+  private connect(socket: Socket, payload: PlistDict, reply: (result: number) => void, release: () => Buffer): boolean {
     const deviceId = typeof payload.DeviceID === 'number' ? payload.DeviceID : -1;
     const device = this.backend.deviceByMuxId(deviceId);
     if (!device) {
-      reply(result(MuxResult.BADDEV));
+      reply(MuxResult.BADDEV);
       return false;
     }
     const port = swapPort(typeof payload.PortNumber === 'number' ? payload.PortNumber : 0);
     const accept = this.backend.acceptorFor(device, port);
     if (!accept) {
-      reply(result(MuxResult.CONNREFUSED));
+      reply(MuxResult.CONNREFUSED);
       return false;
     }
     // After Result 0 the socket is a raw pipe to the device: stop parsing mux frames first.
     const initial = release();
-    reply(result(MuxResult.OK));
+    reply(MuxResult.OK);
     accept(socket, initial);
     return true;
   }
