@@ -30,16 +30,18 @@ const DOMAINS = ['com.apple.mobile.battery', 'com.apple.disk_usage'] as const;
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 10 ms ticks. */
 const TICK_MS = 10;
 
-/** utime + stime of a process, in ms. */
-function cpuMs(pid: number): number {
+/** User and system CPU time of a process, in ms. */
+function cpuTimes(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may contain spaces; fields after it are fixed.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  return { user: Number(fields[11]) * TICK_MS, system: Number(fields[12]) * TICK_MS };
 }
 
 interface Round {
   cpuMs: number;
+  /** The part of cpuMs spent in the kernel (socket syscalls, mostly). */
+  systemMs: number;
   wallMs: number;
 }
 
@@ -47,14 +49,16 @@ interface Round {
 async function measure(pid: number, udids: readonly string[], rounds: number, read: (udid: string) => Promise<unknown>, settle: () => Promise<void>): Promise<Round[]> {
   const out: Round[] = [];
   for (let i = 0; i < rounds; i += 1) {
-    const cpuBefore = cpuMs(pid);
+    const before = cpuTimes(pid);
     const start = performance.now();
     await Promise.all(udids.map(read));
     const wallMs = performance.now() - start;
     await settle();
     // Let the simulator finish handling the closes it has just been sent.
     await sleep(100);
-    out.push({ cpuMs: cpuMs(pid) - cpuBefore, wallMs });
+    const after = cpuTimes(pid);
+    const systemMs = after.system - before.system;
+    out.push({ cpuMs: after.user - before.user + systemMs, systemMs, wallMs });
   }
   return out;
 }
@@ -62,6 +66,7 @@ async function measure(pid: number, udids: readonly string[], rounds: number, re
 interface Summary {
   cpuMsPerRoundMedian: number;
   cpuMsPerRoundMean: number;
+  systemMsPerRoundMean: number;
   cpuMsPerDevice: number;
   wallMsPerRoundMedian: number;
 }
@@ -72,6 +77,7 @@ function summary(rounds: readonly Round[], devices: number): Summary {
   return {
     cpuMsPerRoundMedian: round(median(cpu)),
     cpuMsPerRoundMean: round(totalCpu / rounds.length),
+    systemMsPerRoundMean: round(rounds.reduce((sum, r) => sum + r.systemMs, 0) / rounds.length),
     cpuMsPerDevice: round(totalCpu / rounds.length / devices, 2),
     wallMsPerRoundMedian: round(median(rounds.map((r) => r.wallMs))),
   };
@@ -122,7 +128,7 @@ try {
   };
   const file = writeResults('sim-cost', results);
   const line = (name: string, s: Summary): string =>
-    `${name}: simulator CPU ${s.cpuMsPerRoundMedian} ms/round (median; mean ${s.cpuMsPerRoundMean}, ${s.cpuMsPerDevice} ms/device), wall ${s.wallMsPerRoundMedian} ms/round`;
+    `${name}: simulator CPU ${s.cpuMsPerRoundMedian} ms/round (median; mean ${s.cpuMsPerRoundMean} of which kernel ${s.systemMsPerRoundMean}; ${s.cpuMsPerDevice} ms/device), wall ${s.wallMsPerRoundMedian} ms/round`;
   console.log(`bench:sim-cost — ${udids.length} devices, ${ROUNDS} rounds, libuv pool ${results.threadPool}`);
   console.log(line('full session read', results.fullSessionRead));
   console.log(line('plain read       ', results.plainRead));
