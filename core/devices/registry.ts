@@ -145,6 +145,9 @@ export class DeviceRegistry {
       this.usbAvailability = NOT_STARTED;
     }
     for (const job of [...this.jobs.values()]) this.cancelJob(job);
+    // A native read cannot be interrupted; wait for those in flight so that nothing of this
+    // registry still talks to a device (and, say, consumes a Trust) once stop() has resolved.
+    await this.reads.drain();
     if (this.flapTimer) clearTimeout(this.flapTimer);
     this.flapTimer = null;
     this.flaps.clear();

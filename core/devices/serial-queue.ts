@@ -21,4 +21,9 @@ export class KeyedSerialQueue {
     });
     return result;
   }
+
+  /** Resolves once every task queued so far, for every key, has finished. */
+  async drain(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  }
 }

@@ -68,6 +68,7 @@ export class ImobiledeviceLockdown implements Lockdown {
   private readonly idleMs: number;
   private readonly perDevice = new KeyedSerialQueue();
   private readonly sessions = new Map<string, { connection: Connection; idle: NodeJS.Timeout }>();
+  private closed = false;
 
   constructor(
     private readonly loadLibrary: () => ImobiledeviceLibrary = loadImobiledevice,
@@ -127,6 +128,11 @@ export class ImobiledeviceLockdown implements Lockdown {
   }
 
   private keepAlive(udid: string, connection: Connection): void {
+    if (this.closed) {
+      // Opened by a call that was already running when close() came: do not keep it.
+      void this.limit.run(() => this.disconnect(connection));
+      return;
+    }
     const previous = this.sessions.get(udid);
     if (previous) clearTimeout(previous.idle);
     const idle = setTimeout(() => void this.release(udid), this.idleMs);
@@ -243,8 +249,10 @@ export class ImobiledeviceLockdown implements Lockdown {
     return this.perDevice.run(udid, () => this.dropSession(udid));
   }
 
-  /** Closes every cached session (the bench is shutting down). */
+  /** Waits for calls in flight, then closes every cached session (the bench is shutting down). */
   async close(): Promise<void> {
+    this.closed = true;
+    await this.perDevice.drain();
     await Promise.all([...this.sessions.keys()].map((udid) => this.release(udid)));
   }
 }

@@ -212,7 +212,10 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  await registry?.stop();
+  // stop() waits for reads in flight, which run on the fake clock here.
+  const stopping = registry?.stop();
+  await vi.advanceTimersByTimeAsync(60_000);
+  await stopping;
   vi.useRealTimers();
 });
 
@@ -582,6 +585,23 @@ describe('usbmuxd', () => {
 });
 
 describe('queries and status', () => {
+  it('stop() resolves only once the read in flight has finished, so nothing talks to a device afterwards', async () => {
+    lockdown.delayMs = 500;
+    await startRegistry();
+    mux.attach(muxDevice(3));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(lockdown.active.get(UDID)).toBe(1);
+    let stopped = false;
+    const stopping = registry.stop().then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(stopped).toBe(false);
+    await vi.advanceTimersByTimeAsync(400);
+    await stopping;
+    expect(lockdown.active.get(UDID)).toBe(0);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(lockdown.calls.identity).toBe(1); // no retry after stop
+  });
+
   it('knows every device already plugged in once start() resolves, even before usbmuxd has announced them', async () => {
     // usbmuxd sends its Attached announcements on the Listen stream at its own pace; a
     // one-shot `benchline list` must not conclude "no devices" before they arrive.
