@@ -14,7 +14,8 @@
  *
  * Env: BENCH_DEVICES (64), BENCH_ROUNDS (20), SIM_PROFILE=<dir> to run the
  * simulator under `node --cpu-prof` (profile written to <dir>), SIM_MAIN to
- * run another build of the simulator (a path to its main.js) for A/B runs.
+ * run another build of the simulator (a path to its main.js) for A/B runs,
+ * SIM_NODE_ARGS for more node flags (e.g. --perf-basic-prof for `perf`).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,7 +86,7 @@ function summary(rounds: readonly Round[], devices: number): Summary {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bench-sim-cost-'));
 const socket = path.join(dir, 'usbmuxd.sock');
-const nodeArgs = process.env.SIM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.SIM_PROFILE)}`] : [];
+const nodeArgs = [...(process.env.SIM_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(process.env.SIM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.SIM_PROFILE)}`] : [])];
 const simMain = process.env.SIM_MAIN ?? 'bin/benchline-sim.cjs';
 const { child, ready } = await startReadyProcess(process.execPath, [...nodeArgs, simMain, '--devices', String(DEVICES), '--socket', socket, '--all-trusted', '--seed', 'bench']);
 const pid = Number(ready.pid);
@@ -101,7 +102,7 @@ try {
   const pairStart = performance.now();
   await Promise.all(udids.map((udid) => lockdown.readIdentity(udid, DOMAINS)));
   await closeAll();
-  console.log(`pairing ${udids.length} devices: ${Math.round(performance.now() - pairStart)} ms`);
+  console.log(`pairing ${udids.length} devices: ${Math.round(performance.now() - pairStart)} ms (simulator pid ${pid})`);
 
   const fullRead = async (udid: string): Promise<void> => {
     await lockdown.release(udid);

@@ -144,8 +144,10 @@ export class LockdownConnection {
     }
     const name = typeof request.Request === 'string' ? request.Request : '';
     const fault = this.device.faults.take(name);
-    const detail = [request.Domain, request.Key, request.Service].filter((part) => typeof part === 'string').join(' ');
-    this.deps.trace?.(`${this.device.udid} ${this.secure ? 'tls' : 'plain'} ${name}${detail ? ` ${detail}` : ''}${fault ? ` [fault ${fault.kind}]` : ''}`);
+    if (this.deps.trace) {
+      const detail = [request.Domain, request.Key, request.Service].filter((part) => typeof part === 'string').join(' ');
+      this.deps.trace(`${this.device.udid} ${this.secure ? 'tls' : 'plain'} ${name}${detail ? ` ${detail}` : ''}${fault ? ` [fault ${fault.kind}]` : ''}`);
+    }
     if (fault?.kind === 'drop') {
       this.raw.destroy();
       return;
