@@ -78,6 +78,44 @@ export function encodeXmlPlist(value: PlistValue): Buffer {
   return Buffer.from(XML_HEAD + encodeValue(value) + XML_TAIL, 'utf8');
 }
 
+/*
+ * The one shape most requests have, as libplist writes it: the standard
+ * header, then a dict of keys with short strings, small non-negative
+ * integers or booleans. Texts are limited to printable ASCII without `&`,
+ * `<`, `>` and without surrounding spaces, where the XML parser would decode
+ * or trim them: for those, parsing by hand gives exactly its result. Anything
+ * else (another header, nesting, data, entities, big numbers) goes to the
+ * full parser.
+ */
+const FLAT_HEAD = `${XML_HEAD}<dict>`;
+const TEXT = "[!-%'-;=?-~](?:[ -%'-;=?-~]*[!-%'-;=?-~])?";
+/** XML's whitespace (\s would also match U+00A0, which a latin1 decode makes of a stray byte). */
+const WS = '[ \\t\\r\\n]*';
+const FLAT_ENTRY = new RegExp(`${WS}<key>(${TEXT})</key>${WS}(?:<string>(${TEXT})</string>|<integer>(\\d{1,15})</integer>|<(true|false)/>)`, 'y');
+const FLAT_TAIL = new RegExp(`${WS}</dict>${WS}</plist>${WS}$`, 'y');
+
+function parseFlatDict(text: string): PlistDict | null {
+  if (!text.startsWith(FLAT_HEAD)) return null;
+  const dict: PlistDict = {};
+  let at = FLAT_HEAD.length;
+  let entries = 0;
+  for (;;) {
+    FLAT_ENTRY.lastIndex = at;
+    const entry = FLAT_ENTRY.exec(text);
+    if (entry === null) break;
+    const key = entry[1]!;
+    // The full parser refuses this key; let it say so.
+    if (key === '__proto__') return null;
+    if (entry[2] !== undefined) dict[key] = entry[2];
+    else if (entry[3] !== undefined) dict[key] = parseInt(entry[3], 10);
+    else dict[key] = entry[4] === 'true';
+    at = FLAT_ENTRY.lastIndex;
+    entries += 1;
+  }
+  FLAT_TAIL.lastIndex = at;
+  return entries > 0 && FLAT_TAIL.test(text) ? dict : null;
+}
+
 /** Bodies larger than this are pair records and the like: rare, and not worth keeping. */
 const MAX_CACHED_BODY = 2048;
 const MAX_CACHED_ENTRIES = 4096;
@@ -106,7 +144,8 @@ export function parseRequestPlist(body: Buffer): PlistDict {
     parsed.set(key, hit);
     return { ...hit };
   }
-  const dict = parsePlistDict(body);
+  // Requests that differ every time (StopSession's SessionID) miss the cache; most are flat.
+  const dict = parseFlatDict(key) ?? parsePlistDict(body);
   if (isFlat(dict)) {
     if (parsed.size >= MAX_CACHED_ENTRIES) parsed.delete(parsed.keys().next().value!);
     parsed.set(key, { ...dict });
