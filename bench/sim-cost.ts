@@ -7,17 +7,18 @@
  * every device once (first pairing is slow for reasons unrelated to sessions),
  * then runs rounds of 64 parallel full reads through the project's reader: a
  * fresh session per read (new usbmuxd connections, QueryType, GetValue,
- * ReadPairRecord, ReadBUID, StartSession, TLS, 3×GetValue, StopSession,
- * Goodbye). The simulator's CPU time comes from /proc/<pid>/stat before and
- * after each round. A second phase does the same with plain (no TLS)
- * connections (readUntrusted: QueryType, GetValue, Goodbye).
+ * ReadPairRecord, ReadBUID, StartSession, TLS, 3×GetValue, StopSession).
+ * The simulator's CPU time comes from /proc/<pid>/task/<tid>/schedstat
+ * (nanoseconds; /proc/<pid>/stat's 10 ms ticks give the kernel's share)
+ * before and after each round. A second phase does the same with plain (no TLS)
+ * connections (readUntrusted: ListDevices, Connect, GetValue).
  *
  * Env: BENCH_DEVICES (64), BENCH_ROUNDS (20), SIM_PROFILE=<dir> to run the
  * simulator under `node --cpu-prof` (profile written to <dir>), SIM_MAIN to
  * run another build of the simulator (a path to its main.js) for A/B runs,
  * SIM_NODE_ARGS for more node flags (e.g. --perf-basic-prof for `perf`).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,8 +40,29 @@ function cpuTimes(pid: number): { user: number; system: number } {
   return { user: Number(fields[11]) * TICK_MS, system: Number(fields[12]) * TICK_MS };
 }
 
+/**
+ * On-CPU time in ms from /proc/<pid>/task/<tid>/schedstat (nanoseconds):
+ * of the main thread (the one every simulated device shares) and of all
+ * threads together (adds GC helpers and the libuv pool).
+ */
+function schedMs(pid: number): { main: number; all: number } {
+  const onCpu = (tid: string): number => {
+    try {
+      return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+    } catch {
+      return 0; // the thread ended between listing and reading
+    }
+  };
+  let all = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) all += onCpu(tid);
+  return { main: onCpu(String(pid)), all };
+}
+
 interface Round {
+  /** All threads, from schedstat (ns resolution). */
   cpuMs: number;
+  /** The main thread alone. */
+  mainThreadMs: number;
   /** The part of cpuMs spent in the kernel (socket syscalls, mostly). */
   systemMs: number;
   wallMs: number;
@@ -51,6 +73,7 @@ async function measure(pid: number, udids: readonly string[], rounds: number, re
   const out: Round[] = [];
   for (let i = 0; i < rounds; i += 1) {
     const before = cpuTimes(pid);
+    const sched = schedMs(pid);
     const start = performance.now();
     await Promise.all(udids.map(read));
     const wallMs = performance.now() - start;
@@ -58,8 +81,8 @@ async function measure(pid: number, udids: readonly string[], rounds: number, re
     // Let the simulator finish handling the closes it has just been sent.
     await sleep(100);
     const after = cpuTimes(pid);
-    const systemMs = after.system - before.system;
-    out.push({ cpuMs: after.user - before.user + systemMs, systemMs, wallMs });
+    const schedAfter = schedMs(pid);
+    out.push({ cpuMs: schedAfter.all - sched.all, mainThreadMs: schedAfter.main - sched.main, systemMs: after.system - before.system, wallMs });
   }
   return out;
 }
@@ -67,6 +90,8 @@ async function measure(pid: number, udids: readonly string[], rounds: number, re
 interface Summary {
   cpuMsPerRoundMedian: number;
   cpuMsPerRoundMean: number;
+  mainThreadMsPerRoundMean: number;
+  /** From /proc/<pid>/stat, in 10 ms ticks: a rough share. */
   systemMsPerRoundMean: number;
   cpuMsPerDevice: number;
   wallMsPerRoundMedian: number;
@@ -77,6 +102,7 @@ function summary(rounds: readonly Round[], devices: number): Summary {
   const totalCpu = cpu.reduce((a, b) => a + b, 0);
   return {
     cpuMsPerRoundMedian: round(median(cpu)),
+    mainThreadMsPerRoundMean: round(rounds.reduce((sum, r) => sum + r.mainThreadMs, 0) / rounds.length),
     cpuMsPerRoundMean: round(totalCpu / rounds.length),
     systemMsPerRoundMean: round(rounds.reduce((sum, r) => sum + r.systemMs, 0) / rounds.length),
     cpuMsPerDevice: round(totalCpu / rounds.length / devices, 2),
@@ -124,12 +150,12 @@ try {
     devices: udids.length,
     rounds: ROUNDS,
     threadPool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
-    fullSessionRead: { ...summary(full, udids.length), roundsCpuMs: full.map((r) => r.cpuMs), roundsWallMs: full.map((r) => round(r.wallMs)) },
-    plainRead: { ...summary(plain, udids.length), roundsCpuMs: plain.map((r) => r.cpuMs), roundsWallMs: plain.map((r) => round(r.wallMs)) },
+    fullSessionRead: { ...summary(full, udids.length), roundsCpuMs: full.map((r) => round(r.cpuMs)), roundsWallMs: full.map((r) => round(r.wallMs)) },
+    plainRead: { ...summary(plain, udids.length), roundsCpuMs: plain.map((r) => round(r.cpuMs)), roundsWallMs: plain.map((r) => round(r.wallMs)) },
   };
   const file = writeResults('sim-cost', results);
   const line = (name: string, s: Summary): string =>
-    `${name}: simulator CPU ${s.cpuMsPerRoundMedian} ms/round (median; mean ${s.cpuMsPerRoundMean} of which kernel ${s.systemMsPerRoundMean}; ${s.cpuMsPerDevice} ms/device), wall ${s.wallMsPerRoundMedian} ms/round`;
+    `${name}: simulator CPU ${s.cpuMsPerRoundMedian} ms/round (median; mean ${s.cpuMsPerRoundMean}, main thread ${s.mainThreadMsPerRoundMean}, kernel ≈${s.systemMsPerRoundMean}; ${s.cpuMsPerDevice} ms/device), wall ${s.wallMsPerRoundMedian} ms/round`;
   console.log(`bench:sim-cost — ${udids.length} devices, ${ROUNDS} rounds, libuv pool ${results.threadPool}`);
   console.log(line('full session read', results.fullSessionRead));
   console.log(line('plain read       ', results.plainRead));
