@@ -65,6 +65,8 @@ interface Round {
   mainThreadMs: number;
   /** The part of cpuMs spent in the kernel (socket syscalls, mostly). */
   systemMs: number;
+  /** This process's CPU (libimobiledevice's side of the same sessions), for comparison. */
+  clientMs: number;
   wallMs: number;
 }
 
@@ -74,6 +76,7 @@ async function measure(pid: number, udids: readonly string[], rounds: number, re
   for (let i = 0; i < rounds; i += 1) {
     const before = cpuTimes(pid);
     const sched = schedMs(pid);
+    const client = process.cpuUsage();
     const start = performance.now();
     await Promise.all(udids.map(read));
     const wallMs = performance.now() - start;
@@ -82,7 +85,14 @@ async function measure(pid: number, udids: readonly string[], rounds: number, re
     await sleep(100);
     const after = cpuTimes(pid);
     const schedAfter = schedMs(pid);
-    out.push({ cpuMs: schedAfter.all - sched.all, mainThreadMs: schedAfter.main - sched.main, systemMs: after.system - before.system, wallMs });
+    const clientUsage = process.cpuUsage(client);
+    out.push({
+      cpuMs: schedAfter.all - sched.all,
+      mainThreadMs: schedAfter.main - sched.main,
+      systemMs: after.system - before.system,
+      clientMs: (clientUsage.user + clientUsage.system) / 1000,
+      wallMs,
+    });
   }
   return out;
 }
@@ -93,6 +103,7 @@ interface Summary {
   mainThreadMsPerRoundMean: number;
   /** From /proc/<pid>/stat, in 10 ms ticks: a rough share. */
   systemMsPerRoundMean: number;
+  clientCpuMsPerRoundMean: number;
   cpuMsPerDevice: number;
   wallMsPerRoundMedian: number;
 }
@@ -105,6 +116,7 @@ function summary(rounds: readonly Round[], devices: number): Summary {
     mainThreadMsPerRoundMean: round(rounds.reduce((sum, r) => sum + r.mainThreadMs, 0) / rounds.length),
     cpuMsPerRoundMean: round(totalCpu / rounds.length),
     systemMsPerRoundMean: round(rounds.reduce((sum, r) => sum + r.systemMs, 0) / rounds.length),
+    clientCpuMsPerRoundMean: round(rounds.reduce((sum, r) => sum + r.clientMs, 0) / rounds.length),
     cpuMsPerDevice: round(totalCpu / rounds.length / devices, 2),
     wallMsPerRoundMedian: round(median(rounds.map((r) => r.wallMs))),
   };
@@ -155,7 +167,7 @@ try {
   };
   const file = writeResults('sim-cost', results);
   const line = (name: string, s: Summary): string =>
-    `${name}: simulator CPU ${s.cpuMsPerRoundMedian} ms/round (median; mean ${s.cpuMsPerRoundMean}, main thread ${s.mainThreadMsPerRoundMean}, kernel ≈${s.systemMsPerRoundMean}; ${s.cpuMsPerDevice} ms/device), wall ${s.wallMsPerRoundMedian} ms/round`;
+    `${name}: simulator CPU ${s.cpuMsPerRoundMedian} ms/round (median; mean ${s.cpuMsPerRoundMean}, main thread ${s.mainThreadMsPerRoundMean}, kernel ≈${s.systemMsPerRoundMean}; ${s.cpuMsPerDevice} ms/device), wall ${s.wallMsPerRoundMedian} ms/round, client CPU ${s.clientCpuMsPerRoundMean} ms/round`;
   console.log(`bench:sim-cost — ${udids.length} devices, ${ROUNDS} rounds, libuv pool ${results.threadPool}`);
   console.log(line('full session read', results.fullSessionRead));
   console.log(line('plain read       ', results.plainRead));
