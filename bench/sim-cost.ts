@@ -159,6 +159,7 @@ try {
   const plain = await measure(pid, udids, ROUNDS, plainRead, closeAll);
 
   const results = {
+    simulator: simMain,
     devices: udids.length,
     rounds: ROUNDS,
     threadPool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
