@@ -82,7 +82,8 @@ export class LockdownConnection {
   private decoder = new LockdownFrameDecoder();
   private chain: Promise<void> = Promise.resolve();
   private session: LockdownSession | null = null;
-  private secure: TLSSocket | null = null;
+  /** The session's TLS layer and the native handles it is taken off with. */
+  private secure: { socket: TLSSocket; wrap: TlsWrapHandle; handle: StreamHandle } | null = null;
   /** Set once StopSession is accepted: the client's remaining TLS records (close_notify) are skipped. */
   private skipper: TlsRecordSkipper | null = null;
 
@@ -129,7 +130,7 @@ export class LockdownConnection {
 
   private send(frame: Buffer, afterWrite?: () => void): void {
     if (this.raw.destroyed) return;
-    if (this.secure) this.secure.write(frame, () => afterWrite?.());
+    if (this.secure) this.secure.socket.write(frame, () => afterWrite?.());
     else this.raw.write(frame, () => afterWrite?.());
   }
 
@@ -167,6 +168,8 @@ export class LockdownConnection {
         replies = new Map();
         reusableReplies.set(this.device, replies);
       }
+      // Taken right before the request is answered (nothing awaited in between); replies read the
+      // device before anything they await (DevicePublicKey), so a reply always matches its state.
       state = valuesState(this.device);
       const reused = replies.get(reuseKey);
       if (reused && reused.state === state) {
@@ -176,7 +179,6 @@ export class LockdownConnection {
       }
     }
 
-    // The state is taken just before the request is answered: replies read the device synchronously.
     const outcome = await handleLockdownRequest({ device: this.device, keys: this.deps.keys, services: this.deps.services, session: this.session }, request);
     if (this.raw.destroyed) return;
     const frame = this.apply(outcome);
@@ -202,7 +204,7 @@ export class LockdownConnection {
       // The client answers this reply with its close_notify, then plaintext:
       // none of that may reach OpenSSL, which would answer with its own close_notify.
       const secure = this.secure;
-      streamHandle(this.raw).readStop();
+      secure.handle.readStop();
       this.send(frame, () => this.dropTls(secure));
     } else {
       this.send(frame);
@@ -217,32 +219,39 @@ export class LockdownConnection {
       requestCert: false,
       rejectUnauthorized: false,
     });
+    // Looked up now, so that missing internals fail this request rather than a callback later.
+    const secure = { socket, wrap: tlsWrap(socket), handle: streamHandle(this.raw) };
     // A close_notify (or EOF) from the client must not make Node send one back
     // (the default for a socket without half-open): just hang up. Once the
     // session is over, the socket lingers until the connection closes: its
     // events are no longer this connection's business.
     socket.allowHalfOpen = true;
     socket.on('end', () => {
-      if (this.secure === socket) this.raw.destroy();
+      if (this.secure === secure) this.raw.destroy();
     });
     socket.on('error', () => {
-      if (this.secure === socket) this.raw.destroy();
+      if (this.secure === secure) this.raw.destroy();
     });
     socket.on('data', (chunk: Buffer) => {
-      if (this.secure === socket) this.onPlaintext(chunk);
+      if (this.secure === secure) this.onPlaintext(chunk);
     });
     this.decoder = new LockdownFrameDecoder();
-    this.secure = socket;
+    this.secure = secure;
   }
 
   /** Called once the StopSession reply has been written (OpenSSL is done with its buffers). */
-  private dropTls(secure: TLSSocket): void {
+  private dropTls(secure: { wrap: TlsWrapHandle; handle: StreamHandle }): void {
     if (this.secure !== secure || this.raw.destroyed) return;
     this.secure = null;
-    tlsWrap(secure).destroySSL();
-    this.decoder = new LockdownFrameDecoder();
-    // Anything the client sends from here on is its close_notify, then plaintext.
-    this.skipper = new TlsRecordSkipper();
-    streamHandle(this.raw).readStart();
+    try {
+      secure.wrap.destroySSL();
+      this.decoder = new LockdownFrameDecoder();
+      // Anything the client sends from here on is its close_notify, then plaintext.
+      this.skipper = new TlsRecordSkipper();
+      secure.handle.readStart();
+    } catch {
+      // Runs in a write callback: a throw here would take the whole fleet down, not one connection.
+      this.raw.destroy();
+    }
   }
 }
