@@ -21,20 +21,30 @@ export interface MuxFrame {
   payload: PlistDict;
 }
 
-/** One buffer (header + body) so that a peer reading the header with a single recv gets it whole. */
+/**
+ * A frame around an already-encoded XML plist body, in one buffer so that a
+ * peer reading the header with a single recv gets it whole.
+ */
+export function frameMuxBody(tag: number, body: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(USBMUXD_HEADER_SIZE + body.length);
+  frame.writeUInt32LE(USBMUXD_HEADER_SIZE + body.length, 0);
+  frame.writeUInt32LE(USBMUXD_VERSION_PLIST, 4);
+  frame.writeUInt32LE(USBMUXD_MESSAGE_PLIST, 8);
+  frame.writeUInt32LE(tag, 12);
+  body.copy(frame, USBMUXD_HEADER_SIZE);
+  return frame;
+}
+
 export function encodeMuxFrame(tag: number, payload: PlistDict): Buffer {
-  const body = toXmlPlist(payload);
-  const header = Buffer.alloc(USBMUXD_HEADER_SIZE);
-  header.writeUInt32LE(USBMUXD_HEADER_SIZE + body.length, 0);
-  header.writeUInt32LE(USBMUXD_VERSION_PLIST, 4);
-  header.writeUInt32LE(USBMUXD_MESSAGE_PLIST, 8);
-  header.writeUInt32LE(tag, 12);
-  return Buffer.concat([header, body]);
+  return frameMuxBody(tag, toXmlPlist(payload));
 }
 
 /** Accumulates stream chunks and yields whole frames. */
 export class MuxFrameDecoder {
   private buffered: Buffer = Buffer.alloc(0);
+
+  /** `parseBody` lets a server that sees the same requests all day cache their parsing. */
+  constructor(private readonly parseBody: (body: Buffer) => PlistDict = parsePlistDict) {}
 
   push(chunk: Buffer): MuxFrame[] {
     this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
@@ -51,7 +61,7 @@ export class MuxFrameDecoder {
       if (version !== USBMUXD_VERSION_PLIST || message !== USBMUXD_MESSAGE_PLIST) {
         throw new ProtocolError(`usbmuxd frame with unsupported version ${version} / message ${message}`);
       }
-      frames.push({ tag, message, payload: parsePlistDict(body) });
+      frames.push({ tag, message, payload: this.parseBody(body) });
     }
     return frames;
   }

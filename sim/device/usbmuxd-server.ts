@@ -7,9 +7,7 @@
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { PlistDict } from '../../core/devices/identity.js';
-import { ProtocolError } from '../../core/devices/errors.js';
-import { MuxResult, USBMUXD_HEADER_SIZE, USBMUXD_MESSAGE_PLIST, USBMUXD_VERSION_PLIST } from '../../native/usbmuxd/protocol.js';
-import type { MuxFrame } from '../../native/usbmuxd/protocol.js';
+import { frameMuxBody as muxFrame, MuxFrameDecoder, MuxResult, type MuxFrame } from '../../native/usbmuxd/protocol.js';
 import type { SimDevice } from './device.js';
 import { encodeXmlPlist, parseRequestPlist } from './plist-wire.js';
 
@@ -45,56 +43,6 @@ export function attachedMessage(device: SimDevice): PlistDict {
 
 function result(number: number): PlistDict {
   return { MessageType: 'Result', Number: number };
-}
-
-/** Far above any real request (pair records are a few KiB); as native/usbmuxd/protocol.ts. */
-const MAX_FRAME = 16 * 1024 * 1024;
-
-/** A frame around an already-encoded plist body; one buffer, so a peer reading the header with a single recv gets it whole. */
-function muxFrame(tag: number, body: Buffer): Buffer {
-  const frame = Buffer.allocUnsafe(USBMUXD_HEADER_SIZE + body.length);
-  frame.writeUInt32LE(USBMUXD_HEADER_SIZE + body.length, 0);
-  frame.writeUInt32LE(USBMUXD_VERSION_PLIST, 4);
-  frame.writeUInt32LE(USBMUXD_MESSAGE_PLIST, 8);
-  frame.writeUInt32LE(tag, 12);
-  body.copy(frame, USBMUXD_HEADER_SIZE);
-  return frame;
-}
-
-/**
- * native/usbmuxd/protocol.ts's MuxFrameDecoder, with the same limits and
- * errors, parsing through the simulator's request cache (libusbmuxd sends
- * byte-identical ListDevices, ReadBUID and ReadPairRecord requests all day).
- */
-class MuxRequestDecoder {
-  private buffered: Buffer = Buffer.alloc(0);
-
-  push(chunk: Buffer): MuxFrame[] {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    const frames: MuxFrame[] = [];
-    while (this.buffered.length >= USBMUXD_HEADER_SIZE) {
-      const length = this.buffered.readUInt32LE(0);
-      if (length < USBMUXD_HEADER_SIZE || length > MAX_FRAME) throw new ProtocolError(`usbmuxd frame of impossible length ${length}`);
-      if (this.buffered.length < length) break;
-      const version = this.buffered.readUInt32LE(4);
-      const message = this.buffered.readUInt32LE(8);
-      const tag = this.buffered.readUInt32LE(12);
-      const body = this.buffered.subarray(USBMUXD_HEADER_SIZE, length);
-      this.buffered = this.buffered.subarray(length);
-      if (version !== USBMUXD_VERSION_PLIST || message !== USBMUXD_MESSAGE_PLIST) {
-        throw new ProtocolError(`usbmuxd frame with unsupported version ${version} / message ${message}`);
-      }
-      frames.push({ tag, message, payload: parseRequestPlist(body) });
-    }
-    return frames;
-  }
-
-  /** Bytes received after the last whole frame (after a Connect they belong to the device). */
-  takeRemainder(): Buffer {
-    const rest = this.buffered;
-    this.buffered = Buffer.alloc(0);
-    return rest;
-  }
 }
 
 /** PortNumber travels in network byte order inside a little-endian field: 62078 arrives as 32498. */
@@ -202,7 +150,7 @@ export class UsbmuxdServer {
 
   private accept(socket: Socket): void {
     this.clients.add(socket);
-    const decoder = new MuxRequestDecoder();
+    const decoder = new MuxFrameDecoder(parseRequestPlist);
     const onData = (chunk: Buffer): void => {
       let frames: MuxFrame[];
       try {
