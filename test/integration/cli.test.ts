@@ -38,8 +38,10 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
 }
 
 describe('benchline list', () => {
-  it(`lists all ${DEVICES} devices as one JSON array with serial, UDID, ECID, model, OS, battery, state and slot`, async () => {
-    const result = await benchline(['list', '--format', 'json'], env());
+  it(`lists all ${DEVICES} devices as one JSON array with serial, UDID, ECID, model, OS, battery, state and slot`, { timeout: 180_000 }, async () => {
+    // The first command pairs all 64 devices (libimobiledevice generates keys for each: ~10 s of
+    // CPU on 2 cores), so it may wait longer than list's default 15 s.
+    const result = await benchline(['list', '--format', 'json', '--timeout', '120000'], env(), 150_000);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const records = JSON.parse(result.stdout) as Record<string, unknown>[];
