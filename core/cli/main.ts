@@ -41,8 +41,18 @@ function parseTimeout(text: string): number {
   return ms;
 }
 
+function simulatedCount(options: CommonOptions): number | undefined {
+  if (options.simulate === undefined) return undefined;
+  const count = Number(options.simulate);
+  if (!Number.isInteger(count) || count < 0 || count > 1024) throw new CliExit(EXIT.USAGE, `--simulate ${options.simulate} is not a number of devices (0–1024)`);
+  return count;
+}
+
 async function withBench<T>(options: CommonOptions, use: (bench: Bench) => Promise<T>): Promise<T> {
-  const bench = await openBench({ simulate: options.simulate === undefined ? undefined : Number(options.simulate), seed: Number(options.seed ?? 1) });
+  const simulate = simulatedCount(options);
+  const bench = await openBench({ simulate, seed: options.seed ?? '1' });
+  // On stderr, so that JSON and CSV on stdout stay machine-readable.
+  if (simulate !== undefined) process.stderr.write(`Simulated devices (${simulate}, seed ${options.seed ?? '1'}): not real hardware.\n`);
   try {
     return await use(bench);
   } finally {
