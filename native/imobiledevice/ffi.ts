@@ -33,12 +33,14 @@ export interface ImobiledeviceLibrary {
   plist_to_bin: NativeFn;
   plist_to_bin_free: NativeFn;
   plist_free: NativeFn;
+  usbmuxd_delete_pair_record: NativeFn;
 }
 
 /** Library files of Debian bookworm's packages, and the package that provides each. */
 export const LIBRARIES = {
   imobiledevice: { file: 'libimobiledevice-1.0.so.6', debianPackage: 'libimobiledevice6' },
   plist: { file: 'libplist-2.0.so.3', debianPackage: 'libplist3' },
+  usbmuxd: { file: 'libusbmuxd-2.0.so.6', debianPackage: 'libusbmuxd6' },
 } as const;
 
 /** idevice_options: look the device up through usbmuxd only. */
@@ -47,7 +49,7 @@ export const IDEVICE_LOOKUP_USBMUX = 1 << 1;
 export const IDEVICE_ERRORS = { SUCCESS: 0, INVALID_ARG: -1, UNKNOWN_ERROR: -2, NO_DEVICE: -3, NOT_ENOUGH_DATA: -4, SSL_ERROR: -6, TIMEOUT: -7 } as const;
 
 /** Where each library is looked up: the Debian soname, unless overridden (e.g. a Homebrew or /usr/local build). */
-export const LIBRARY_PATH_VARIABLES = { imobiledevice: 'BENCHLINE_LIBIMOBILEDEVICE', plist: 'BENCHLINE_LIBPLIST' } as const;
+export const LIBRARY_PATH_VARIABLES = { imobiledevice: 'BENCHLINE_LIBIMOBILEDEVICE', plist: 'BENCHLINE_LIBPLIST', usbmuxd: 'BENCHLINE_LIBUSBMUXD' } as const;
 
 function loadLibrary(which: keyof typeof LIBRARIES): LibraryHandle {
   const { debianPackage } = LIBRARIES[which];
@@ -62,6 +64,7 @@ function loadLibrary(which: keyof typeof LIBRARIES): LibraryHandle {
 function bind(): ImobiledeviceLibrary {
   const lib = loadLibrary('imobiledevice');
   const plist = loadLibrary('plist');
+  const usbmuxd = loadLibrary('usbmuxd');
   // Named opaque types: distinct pointer types keep handles from being mixed up.
   koffi.pointer('idevice_t', koffi.opaque('idevice_private'));
   koffi.pointer('lockdownd_client_t', koffi.opaque('lockdownd_client_private'));
@@ -82,6 +85,8 @@ function bind(): ImobiledeviceLibrary {
     plist_to_bin: fn(plist, 'void plist_to_bin(plist_t plist, _Out_ void **bin, _Out_ uint32_t *length)'),
     plist_to_bin_free: fn(plist, 'void plist_to_bin_free(void *bin)'),
     plist_free: fn(plist, 'void plist_free(plist_t plist)'),
+    // Deletes the host's pair record in usbmuxd (a blocking round trip to the daemon).
+    usbmuxd_delete_pair_record: fn(usbmuxd, 'int usbmuxd_delete_pair_record(const char *record_id)'),
   };
 }
 

@@ -101,12 +101,35 @@ export class ImobiledeviceLockdown implements Lockdown {
     }
     const client: [NativePointer | null] = [null];
     const open = handshake ? lib.lockdownd_client_new_with_handshake : lib.lockdownd_client_new;
-    const code = await callAsync(open, device[0], client, this.label);
-    if (code !== 0 || client[0] === null) {
+    let code: number;
+    try {
+      code = await callAsync(open, device[0], client, this.label);
+    } catch (error) {
       lib.idevice_free(device[0]); // frees memory only: no I/O, safe on the JS thread
+      throw error;
+    }
+    if (code !== 0 || client[0] === null) {
+      lib.idevice_free(device[0]);
       throw LockdownError.fromCode(code, handshake ? 'Opening a session' : 'Connecting to lockdownd');
     }
     return { lib, device: device[0], client: client[0] };
+  }
+
+  /**
+   * Opens a session. A device that answers InvalidHostID no longer knows this
+   * host (it was erased, or trusted another computer since): the pair record
+   * usbmuxd holds for it is dead weight, and libimobiledevice 1.3.0 only pairs
+   * anew when there is none. So it is deleted and the handshake run again,
+   * which shows the Trust dialog: the technician's fix is then "tap Trust".
+   */
+  private async openSession(udid: string): Promise<Connection> {
+    try {
+      return await this.connect(udid, true);
+    } catch (error) {
+      if (!(error instanceof LockdownError) || error.lockdownName !== 'InvalidHostID') throw error;
+      await callAsync(this.loadLibrary().usbmuxd_delete_pair_record, udid);
+      return this.connect(udid, true);
+    }
   }
 
   private async disconnect({ lib, device, client }: Connection): Promise<void> {
@@ -115,31 +138,30 @@ export class ImobiledeviceLockdown implements Lockdown {
     lib.idevice_free(device);
   }
 
-  /** A one-off connection, closed after use (pairing calls, reads before trust). */
-  private withConnection<T>(udid: string, handshake: boolean, use: (connection: Connection) => Promise<T>): Promise<T> {
-    return this.limit.run(async () => {
-      const connection = await this.connect(udid, handshake);
-      try {
-        return await use(connection);
-      } finally {
-        await this.disconnect(connection);
-      }
-    });
+  /** A one-off connection, closed after use (pairing calls, reads before trust). Call within the semaphore. */
+  private async oneOff<T>(udid: string, use: (connection: Connection) => Promise<T>): Promise<T> {
+    const connection = await this.connect(udid, false);
+    try {
+      return await use(connection);
+    } finally {
+      await this.disconnect(connection);
+    }
   }
 
-  private keepAlive(udid: string, connection: Connection): void {
-    if (this.closed) {
-      // Opened by a call that was already running when close() came: do not keep it.
-      void this.limit.run(() => this.disconnect(connection));
-      return;
-    }
-    const previous = this.sessions.get(udid);
-    if (previous) clearTimeout(previous.idle);
+  private keep(udid: string, connection: Connection): void {
     const idle = setTimeout(() => void this.release(udid), this.idleMs);
     idle.unref();
     this.sessions.set(udid, { connection, idle });
   }
 
+  private touch(udid: string): void {
+    const session = this.sessions.get(udid);
+    if (!session || this.closed) return;
+    clearTimeout(session.idle);
+    this.keep(udid, session.connection);
+  }
+
+  /** Closes the device's cached session. Call only inside the device's queue. */
   private async dropSession(udid: string): Promise<void> {
     const session = this.sessions.get(udid);
     if (!session) return;
@@ -148,32 +170,44 @@ export class ImobiledeviceLockdown implements Lockdown {
     await this.limit.run(() => this.disconnect(session.connection));
   }
 
+  /**
+   * Runs `use` on the device's cached session. A refusal from the device (a
+   * lockdown error such as MissingValue) leaves the session as it is; a dead
+   * session is dropped and the caller is told (returns `undefined`), so that
+   * it decides whether a new connection may be opened.
+   */
+  private async onCachedSession<T>(udid: string, use: (connection: Connection) => Promise<T>): Promise<{ result: T } | undefined> {
+    const cached = this.sessions.get(udid);
+    if (!cached) return undefined;
+    try {
+      const result = await this.limit.run(() => use(cached.connection));
+      this.touch(udid);
+      return { result };
+    } catch (error) {
+      if (!isTransportFailure(error)) throw error;
+      await this.dropSession(udid);
+      return undefined;
+    }
+  }
+
   /** Runs `use` on the device's session, opening (or, once, re-opening) it as needed. One caller per device at a time. */
   private withSession<T>(udid: string, use: (connection: Connection) => Promise<T>): Promise<T> {
     return this.perDevice.run(udid, async () => {
-      const cached = this.sessions.get(udid);
-      if (cached) {
+      const reused = await this.onCachedSession(udid, use);
+      if (reused) return reused.result;
+      const { fresh, result } = await this.limit.run(async () => {
+        const connection = await this.openSession(udid);
         try {
-          const result = await this.limit.run(() => use(cached.connection));
-          this.keepAlive(udid, cached.connection);
-          return result;
+          return { fresh: connection, result: await use(connection) };
         } catch (error) {
-          await this.dropSession(udid);
-          if (!isTransportFailure(error)) throw error;
-          // The cached session died under us: fall through to a fresh one.
-        }
-      }
-      const connection = await this.limit.run(async () => {
-        const fresh = await this.connect(udid, true);
-        try {
-          return { fresh, result: await use(fresh) };
-        } catch (error) {
-          await this.disconnect(fresh);
+          await this.disconnect(connection);
           throw error;
         }
       });
-      this.keepAlive(udid, connection.fresh);
-      return connection.result;
+      // Opened by a call that was already running when close() came: do not keep it.
+      if (this.closed) await this.limit.run(() => this.disconnect(fresh));
+      else this.keep(udid, fresh);
+      return result;
     });
   }
 
@@ -199,8 +233,11 @@ export class ImobiledeviceLockdown implements Lockdown {
 
   readUntrusted(udid: string): Promise<PlistDict> {
     // Never pairs: a device that is not trusted yet must not see a Trust prompt from this call.
-    if (this.sessions.has(udid)) return this.withSession(udid, (connection) => this.readDict(connection, null));
-    return this.withConnection(udid, false, (connection) => this.readDict(connection, null));
+    return this.perDevice.run(udid, async () => {
+      const reused = await this.onCachedSession(udid, (connection) => this.readDict(connection, null));
+      if (reused) return reused.result;
+      return this.limit.run(() => this.oneOff(udid, (connection) => this.readDict(connection, null)));
+    });
   }
 
   readIdentity(udid: string, domains: readonly string[]): Promise<LockdownSnapshot> {
@@ -209,7 +246,9 @@ export class ImobiledeviceLockdown implements Lockdown {
       const byDomain: Record<string, PlistDict> = {};
       for (const domain of domains) {
         try {
-          byDomain[domain] = await this.readDict(connection, domain);
+          const value = await this.readValue(connection, domain, null);
+          // A domain the device keeps empty answers without a value: absent, like one it refuses.
+          if (isDict(value)) byDomain[domain] = value;
         } catch (error) {
           // A domain the device does not offer is simply absent; a dead connection is not.
           if (!(error instanceof LockdownError) || isTransportFailure(error)) throw error;
@@ -225,10 +264,12 @@ export class ImobiledeviceLockdown implements Lockdown {
 
   private pairingCall(udid: string, call: (lib: ImobiledeviceLibrary) => ImobiledeviceLibrary['lockdownd_pair'], what: string): Promise<void> {
     return this.perDevice.run(udid, () =>
-      this.withConnection(udid, false, async ({ lib, client }) => {
-        const rc = await callAsync(call(lib), client, null);
-        if (rc !== 0) throw LockdownError.fromCode(rc, what);
-      }),
+      this.limit.run(() =>
+        this.oneOff(udid, async ({ lib, client }) => {
+          const rc = await callAsync(call(lib), client, null);
+          if (rc !== 0) throw LockdownError.fromCode(rc, what);
+        }),
+      ),
     );
   }
 
