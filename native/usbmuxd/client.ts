@@ -76,13 +76,20 @@ export class UsbmuxdClient implements DeviceMux {
     const tag = 1;
     return new Promise<PlistDict>((resolve, reject) => {
       const decoder = new MuxFrameDecoder();
+      let settled = false;
       const done = (error: Error | null, reply?: PlistDict): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         socket.destroy();
         if (error) reject(error);
         else resolve(reply!);
       };
-      socket.setTimeout(this.timeoutMs, () => done(new UsbmuxdUnavailableError(this.address, new Error(`no answer to ${messageType}`))));
+      // A timer of its own: a socket timeout is cleared when the socket closes, and a
+      // daemon that hangs up without answering must not leave the caller waiting forever.
+      const timer = setTimeout(() => done(new UsbmuxdUnavailableError(this.address, new Error(`no answer to ${messageType}`))), this.timeoutMs);
       socket.on('error', (error) => done(new UsbmuxdUnavailableError(this.address, error)));
+      socket.on('close', () => done(new UsbmuxdUnavailableError(this.address, new Error(`usbmuxd closed the connection without answering ${messageType}`))));
       socket.on('data', (chunk: Buffer) => {
         let frames: MuxFrame[];
         try {
@@ -102,7 +109,14 @@ export class UsbmuxdClient implements DeviceMux {
     const reply = await this.request('ListDevices');
     const list = reply.DeviceList;
     if (!Array.isArray(list)) throw new ProtocolError('usbmuxd ListDevices reply has no DeviceList');
-    return list.filter(isDict).map(muxDeviceFromMessage);
+    // One entry usbmuxd got wrong must not hide the devices it got right.
+    return list.filter(isDict).flatMap((entry) => {
+      try {
+        return [muxDeviceFromMessage(entry)];
+      } catch {
+        return [];
+      }
+    });
   }
 
   async listen(listener: MuxListener): Promise<Subscription> {
@@ -112,7 +126,9 @@ export class UsbmuxdClient implements DeviceMux {
     let confirmed = false;
 
     await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => fail(new UsbmuxdUnavailableError(this.address, new Error('no answer to Listen'))), this.timeoutMs);
       const fail = (error: Error): void => {
+        clearTimeout(timer);
         if (!confirmed) {
           socket.destroy();
           reject(error);
@@ -131,6 +147,7 @@ export class UsbmuxdClient implements DeviceMux {
         try {
           frames = decoder.push(chunk);
         } catch (error) {
+          // The stream itself is broken (bad framing): it cannot be resynchronised.
           fail(error as Error);
           return;
         }
@@ -142,10 +159,17 @@ export class UsbmuxdClient implements DeviceMux {
               return;
             }
             confirmed = true;
+            clearTimeout(timer);
             resolve();
             if (frame.payload.MessageType === 'Result') continue;
           }
-          const event = eventFromMessage(frame.payload);
+          // A well-framed message with a bad body is skipped: the next one may be fine.
+          let event: MuxEvent | null;
+          try {
+            event = eventFromMessage(frame.payload);
+          } catch {
+            continue;
+          }
           if (event) listener.onEvent(event);
         }
       });
