@@ -9,11 +9,12 @@
  * - at most one read per device at a time (keyed by UDID, across replugs);
  * - a read that finishes after its device left or was replugged is dropped;
  * - a ready device is not read again unless it re-attaches or refresh() asks;
- * - needs-trust, locked and error devices are re-read every retryIntervalMs.
+ * - needs-trust, locked and error devices are re-read, every retryIntervalMs at first and
+ *   less often while they keep failing (up to maxRetryIntervalMs).
  */
 import type { DeviceRecord } from './identity.js';
 import { parseEcid } from './identity.js';
-import type { DeviceMux, Lockdown, MuxDevice, MuxEvent, Subscription, UsbAvailability, UsbModeEvent, UsbModeSource } from './ports.js';
+import type { DeviceMux, Lockdown, LockdownSnapshot, MuxDevice, MuxEvent, Subscription, UsbAvailability, UsbModeEvent, UsbModeSource } from './ports.js';
 import { STATE_INSTRUCTIONS } from './states.js';
 import { EMPTY_REGISTRY_STATE, isShadowedAttach, reduceRegistry, type RegistryEvent, type RegistryState } from './record-reducer.js';
 import { BATTERY_DOMAIN, DISK_USAGE_DOMAIN, ecidFromUdid, identityFromSnapshot, identityFromValues } from './identity-mapping.js';
@@ -21,11 +22,16 @@ import { readFailureFrom } from './read-failure.js';
 import { FlapDetector, flapKeys } from './flapping.js';
 import { compareSlots, slotFor } from './slots.js';
 import { KeyedSerialQueue } from './serial-queue.js';
+import { Semaphore } from './semaphore.js';
 import { MuxLink, type MuxStatus } from './mux-link.js';
 
 export interface RegistryOptions {
   /** Re-poll needs-trust/locked/error devices this often; default 1500. */
   retryIntervalMs?: number;
+  /** The retry interval doubles after each failed read up to this (default 5000). */
+  maxRetryIntervalMs?: number;
+  /** How many reads of devices waiting for Trust may pair at once (default 2). */
+  pairingConcurrency?: number;
   /** Window for counting attaches of one port or device; default 10000. */
   flapWindowMs?: number;
   /** Attaches within the window that make a port or device "flapping"; default 20. */
@@ -62,6 +68,8 @@ interface ReadJob {
   waiters: (() => void)[];
   retryTimer: NodeJS.Timeout | null;
   cancelled: boolean;
+  /** Failed reads in a row: the retry interval grows with it. */
+  failures: number;
 }
 
 const NO_USB_SOURCE: UsbAvailability = { available: false, reason: 'USB unavailable: no USB watcher is configured, so Recovery and DFU devices are not shown' };
@@ -80,6 +88,8 @@ export class DeviceRegistry {
   private usbAvailability: UsbAvailability;
 
   private readonly retryIntervalMs: number;
+  private readonly maxRetryIntervalMs: number;
+  private readonly pairingTurns: Semaphore;
   private readonly domains: readonly string[];
   private readonly now: () => number;
   private readonly reconnectMinMs: number;
@@ -90,6 +100,8 @@ export class DeviceRegistry {
     options: RegistryOptions = {},
   ) {
     this.retryIntervalMs = options.retryIntervalMs ?? 1500;
+    this.maxRetryIntervalMs = Math.max(this.retryIntervalMs, options.maxRetryIntervalMs ?? 5000);
+    this.pairingTurns = new Semaphore(options.pairingConcurrency ?? 2);
     this.domains = options.domains ?? [BATTERY_DOMAIN, DISK_USAGE_DOMAIN];
     this.now = options.now ?? Date.now;
     this.reconnectMinMs = options.reconnectMinMs ?? 500;
@@ -236,6 +248,10 @@ export class DeviceRegistry {
   }
 
   private onMuxAttached(device: MuxDevice): void {
+    // The bench manages tethered devices. usbmuxd also announces devices it reaches over
+    // Wi-Fi (network sync): those are not on the bench, and libimobiledevice is asked to
+    // look devices up over USB only, so reading one would fail with a misleading message.
+    if (device.connectionType === 'network') return;
     const existing = this.state.mux.get(device.muxId);
     // usbmuxd repeats Attached for devices already present (e.g. on Listen): not a replug, nothing to re-read.
     if (existing && existing.device.udid === device.udid) return;
@@ -255,6 +271,7 @@ export class DeviceRegistry {
       waiters: [],
       retryTimer: null,
       cancelled: false,
+      failures: 0,
     };
     this.jobs.set(device.muxId, job);
     void this.requestRead(job);
@@ -317,14 +334,21 @@ export class DeviceRegistry {
     const entry = attachment ? this.state.entries.get(attachment.recordId) : undefined;
     // The trusted read first: for a paired device it is the only read needed. When it fails
     // (Trust pending, locked, declined) the untrusted read still shows model, OS and ECID.
+    // A device waiting for Trust (or locked before its first pairing) makes libimobiledevice
+    // 1.3.0 send Pair, and every Pair generates fresh RSA keys: a fraction of a second of CPU.
+    // Those reads take turns, so a bench full of untrusted devices cannot saturate the machine.
+    const waiting = attachment?.status.state === 'needs-trust' || attachment?.status.state === 'locked';
+    const read = (): Promise<LockdownSnapshot> => this.deps.lockdown.readIdentity(udid, this.domains);
     try {
-      const snapshot = await this.deps.lockdown.readIdentity(udid, this.domains);
+      const snapshot = await (waiting ? this.pairingTurns.run(read) : read());
       if (!current()) return;
+      job.failures = 0;
       this.dispatch({ type: 'identity-read', muxId, generation, identity: identityFromSnapshot(snapshot), complete: true, at: at() });
     } catch (error) {
       if (!current()) return;
       if (!entry?.identity.productType) await this.readPartialIdentity(job, current);
       if (!current()) return;
+      job.failures += 1;
       const failure = readFailureFrom(error);
       this.dispatch({ type: 'read-failed', muxId, generation, status: failure.status, at: at() });
       if (failure.retry) this.scheduleRetry(job);
@@ -344,10 +368,12 @@ export class DeviceRegistry {
 
   private scheduleRetry(job: ReadJob): void {
     if (job.cancelled || job.retryTimer) return;
+    // Quick at first (Trust is often tapped within seconds), then less eagerly.
+    const delay = Math.min(this.retryIntervalMs * 2 ** Math.max(0, job.failures - 1), this.maxRetryIntervalMs);
     job.retryTimer = setTimeout(() => {
       job.retryTimer = null;
       void this.requestRead(job);
-    }, this.retryIntervalMs);
+    }, delay);
   }
 
   private cancelJob(job: ReadJob): void {

@@ -17,7 +17,7 @@ import { DeviceError, DeviceNotFoundError, LockdownError, ProtocolError, type Lo
 import { KeyedSerialQueue } from '../../core/devices/serial-queue.js';
 import { callAsync, IDEVICE_ERRORS, IDEVICE_LOOKUP_USBMUX, loadImobiledevice, plistToBytes, type ImobiledeviceLibrary, type NativePointer } from './ffi.js';
 import { isDict, parsePlist } from '../plist/codec.js';
-import { Semaphore } from './semaphore.js';
+import { Semaphore } from '../../core/devices/semaphore.js';
 
 export interface LockdownOptions {
   label?: string;

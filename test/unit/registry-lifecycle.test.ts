@@ -292,9 +292,9 @@ describe('trust, passcode and errors', () => {
     await vi.advanceTimersByTimeAsync(100);
     expect(registry.list()[0]).toMatchObject({ state: 'needs-trust', instruction: STATE_INSTRUCTIONS['needs-trust'], errorCode: 'PairingDialogResponsePending', productType: 'iPhone14,2' });
 
-    await vi.advanceTimersByTimeAsync(1550);
+    await vi.advanceTimersByTimeAsync(1550); // first retry after 1.5 s: still waiting
     expect(registry.list()[0]?.state).toBe('needs-trust');
-    await vi.advanceTimersByTimeAsync(1550);
+    await vi.advanceTimersByTimeAsync(3050); // the next one 3 s later: trusted by then
     expect(registry.list()[0]).toMatchObject({ state: 'ready', errorCode: null, errorMessage: null, serialNumber: 'F2LXK0ABCD12' });
     // The UI never flickers back to "reading" between retries, and the untrusted read is not repeated.
     expect(statesSeen().filter((s, i, all) => s !== all[i - 1])).toEqual(['reading', 'needs-trust', 'ready']);
@@ -321,11 +321,56 @@ describe('trust, passcode and errors', () => {
     await vi.advanceTimersByTimeAsync(100);
     expect(registry.list()[0]).toMatchObject({ state: 'locked', instruction: 'Unlock the device with its passcode.', errorCode: 'PasswordProtected' });
 
-    await vi.advanceTimersByTimeAsync(3 * 1050);
-    expect(lockdown.calls.identity).toBe(4);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(lockdown.calls.identity).toBeGreaterThanOrEqual(4);
     locked = false;
-    await vi.advanceTimersByTimeAsync(1050);
+    await vi.advanceTimersByTimeAsync(5100); // at most the longest retry interval
     expect(registry.list()[0]?.state).toBe('ready');
+  });
+
+  it('retries a device that keeps failing less and less often, never less often than every 5 s', async () => {
+    lockdown.devices.set(UDID, { untrusted: untrustedValues(), identity: new LockdownError('PairingDialogResponsePending') });
+    await startRegistry({ retryIntervalMs: 1000 });
+    mux.attach(muxDevice(3));
+    const callTimes: number[] = [];
+    let last = 0;
+    for (let t = 0; t < 30_000; t += 50) {
+      await vi.advanceTimersByTimeAsync(50);
+      if (lockdown.calls.identity !== last) {
+        last = lockdown.calls.identity;
+        callTimes.push(t);
+      }
+    }
+    const gaps = callTimes.slice(1).map((time, i) => time - callTimes[i]!);
+    expect(gaps.slice(0, 3)).toEqual([1050, 2050, 4050]); // 1, 2, 4 s (+ the read's own 50 ms)
+    expect(Math.max(...gaps)).toBe(5050);
+  });
+
+  it('lets at most two devices waiting for Trust pair at once (each Pair costs fresh RSA keys)', async () => {
+    const pending = new LockdownError('PairingDialogResponsePending');
+    const udids = Array.from({ length: 6 }, (_, i) => `0000803${i}-001A2C3E3A12802${i}`);
+    udids.forEach((udid, i) => lockdown.devices.set(udid, { untrusted: { ...untrustedValues(), UniqueDeviceID: udid, UniqueChipID: BigInt(`0x001A2C3E3A12802${i}`) }, identity: pending }));
+    lockdown.delayMs = 400;
+    let pairing = 0;
+    let peak = 0;
+    const readIdentity = lockdown.readIdentity.bind(lockdown);
+    lockdown.readIdentity = async (udid: string) => {
+      pairing += 1;
+      peak = Math.max(peak, pairing);
+      try {
+        return await readIdentity(udid);
+      } finally {
+        pairing -= 1;
+      }
+    };
+    await startRegistry({ retryIntervalMs: 1000 });
+    udids.forEach((udid, i) => mux.attach(muxDevice(10 + i, udid, 0x10000 + i)));
+    await vi.advanceTimersByTimeAsync(1000); // first reads: everyone at once, nobody is known to need Trust yet
+    expect(peak).toBe(6);
+    peak = 0;
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(lockdown.calls.identity).toBeGreaterThan(12); // every device keeps being retried
+    expect(peak).toBe(2);
   });
 
   it('EscrowLocked (restarted, not unlocked yet) is also shown as locked', async () => {
@@ -585,6 +630,14 @@ describe('usbmuxd', () => {
 });
 
 describe('queries and status', () => {
+  it('ignores devices usbmuxd reaches over Wi-Fi: they are not on the bench', async () => {
+    await startRegistry();
+    mux.attach({ ...muxDevice(7), connectionType: 'network', locationId: 0 });
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(registry.list()).toEqual([]);
+    expect(lockdown.calls).toEqual({ untrusted: 0, identity: 0 });
+  });
+
   it('stop() resolves only once the read in flight has finished, so nothing talks to a device afterwards', async () => {
     lockdown.delayMs = 500;
     await startRegistry();
