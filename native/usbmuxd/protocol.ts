@@ -78,15 +78,33 @@ export class MuxFrameDecoder {
 export type MuxAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
 
 export const DEFAULT_USBMUXD_SOCKET = '/var/run/usbmuxd';
+const DEFAULT_ADDRESS: MuxAddress = { kind: 'unix', path: DEFAULT_USBMUXD_SOCKET };
 
+/**
+ * Reads `USBMUXD_SOCKET_ADDRESS` exactly as libusbmuxd 2.0.2 does, because
+ * libimobiledevice (through libusbmuxd) and this client must reach the same
+ * daemon: `UNIX:` with a path; otherwise the text after the last colon is a
+ * port (1–65535) and what precedes it the host (brackets around IPv6 are
+ * dropped). Anything else — `UNIX:` alone, no port, port 0, an empty host —
+ * means the system socket, as it does for libusbmuxd.
+ */
 export function parseMuxAddress(text: string | undefined): MuxAddress {
-  if (!text) return { kind: 'unix', path: DEFAULT_USBMUXD_SOCKET };
-  if (text.startsWith('UNIX:')) return { kind: 'unix', path: text.slice(5) };
-  const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(text);
-  if (v6) return { kind: 'tcp', host: v6[1]!, port: Number(v6[2]) };
-  const v4 = /^([^:]+):(\d+)$/.exec(text);
-  if (v4) return { kind: 'tcp', host: v4[1]!, port: Number(v4[2]) };
-  throw new ProtocolError(`USBMUXD_SOCKET_ADDRESS "${text}" is neither UNIX:/path nor host:port`);
+  if (!text) return DEFAULT_ADDRESS;
+  if (text.startsWith('UNIX:')) return text.length > 5 ? { kind: 'unix', path: text.slice(5) } : DEFAULT_ADDRESS;
+  const colon = text.lastIndexOf(':');
+  if (colon < 0) return DEFAULT_ADDRESS;
+  const portText = text.slice(colon + 1);
+  // strtol's view of a number: optional leading blanks and sign, then digits to the end.
+  if (!/^\s*[+-]?\d+$/.test(portText)) return DEFAULT_ADDRESS;
+  const port = Number(portText.trim());
+  if (!(port > 0 && port < 65536)) return DEFAULT_ADDRESS;
+  let host = text.slice(0, colon);
+  if (host.startsWith('[')) {
+    host = host.slice(1);
+    const close = host.lastIndexOf(']');
+    if (close >= 0) host = host.slice(0, close);
+  }
+  return host === '' ? DEFAULT_ADDRESS : { kind: 'tcp', host, port };
 }
 
 export function formatMuxAddress(address: MuxAddress): string {

@@ -65,7 +65,11 @@ describe('USBMUXD_SOCKET_ADDRESS', () => {
     expect(formatMuxAddress(parseMuxAddress('UNIX:/tmp/x'))).toBe('UNIX:/tmp/x');
   });
 
-  it('explains an address it cannot use', () => {
-    expect(() => parseMuxAddress('/tmp/forgot-the-prefix')).toThrow(/UNIX:\/path/);
+  it('falls back to the system socket wherever libusbmuxd does, so both halves of the bench reach the same daemon', () => {
+    const system = { kind: 'unix', path: '/var/run/usbmuxd' };
+    for (const text of ['/tmp/forgot-the-prefix', 'UNIX:', 'localhost', 'localhost:0', 'localhost:65536', 'localhost:27015x', ':27015', 'garbage']) {
+      expect(parseMuxAddress(text), text).toEqual(system);
+    }
+    expect(parseMuxAddress('fe80::1:27015')).toEqual({ kind: 'tcp', host: 'fe80::1', port: 27015 }); // last colon, like libusbmuxd
   });
 });
