@@ -10,7 +10,9 @@ export interface TargetOptions {
 }
 
 export function selectTargets(records: readonly DeviceRecord[], options: TargetOptions): DeviceRecord[] {
-  const udids = options.udid ?? [];
+  // UDIDs are hex: a technician may type or paste them in either case.
+  const udids = (options.udid ?? []).map((udid) => udid.trim().toUpperCase());
+  const sameUdid = (record: DeviceRecord, udid: string): boolean => record.udid?.toUpperCase() === udid;
   const ecids = (options.ecid ?? []).map((text) => {
     const ecid = parseEcid(text);
     if (ecid === null) throw new CliExit(EXIT.USAGE, `"${text}" is not an ECID`, 'Give the ECID in decimal or as hex with 0x, e.g. 0x1A2C3E3A12802E.');
@@ -18,11 +20,11 @@ export function selectTargets(records: readonly DeviceRecord[], options: TargetO
   });
   if (udids.length > 0 || ecids.length > 0) {
     const missing = [
-      ...udids.filter((udid) => !records.some((r) => r.udid === udid)).map((udid) => `UDID ${udid}`),
+      ...udids.filter((udid) => !records.some((r) => sameUdid(r, udid))).map((udid) => `UDID ${udid}`),
       ...ecids.filter((ecid) => !records.some((r) => r.ecid === ecid)).map((ecid) => `ECID ${ecid}`),
     ];
     if (missing.length > 0) throw new CliExit(EXIT.NO_DEVICE, `Not connected: ${missing.join(', ')}`, 'Check the cable, or run "benchline list" to see what is connected.');
-    return records.filter((r) => (r.udid !== null && udids.includes(r.udid)) || (r.ecid !== null && ecids.includes(r.ecid)));
+    return records.filter((r) => udids.some((udid) => sameUdid(r, udid)) || (r.ecid !== null && ecids.includes(r.ecid)));
   }
   if (records.length === 0) throw new CliExit(EXIT.NO_DEVICE, 'No devices connected', 'Plug a device in, then try again.');
   if (options.foreach) return [...records];

@@ -29,8 +29,9 @@ const phone = record({ udid: '00008110-000A1B2C3D4E5F60', ecid: '284201754189808
 const pad = record({ udid: 'a'.repeat(40), ecid: '42', serialNumber: 'DMPXK1ABCDEF', state: 'locked', instruction: 'Unlock the device with its passcode.' });
 
 describe('device selection', () => {
-  it('picks by UDID or by ECID typed in hex', () => {
+  it('picks by UDID (in either case) or by ECID typed in hex', () => {
     expect(selectTargets([phone, pad], { udid: [pad.udid!] })).toEqual([pad]);
+    expect(selectTargets([phone, pad], { udid: [phone.udid!.toLowerCase()] })).toEqual([phone]);
     expect(selectTargets([phone, pad], { ecid: ['0x2A'] })).toEqual([pad]);
   });
 
