@@ -11,8 +11,8 @@ export interface TargetOptions {
 
 export function selectTargets(records: readonly DeviceRecord[], options: TargetOptions): DeviceRecord[] {
   // UDIDs are hex: a technician may type or paste them in either case.
-  const udids = (options.udid ?? []).map((udid) => udid.trim().toUpperCase());
-  const sameUdid = (record: DeviceRecord, udid: string): boolean => record.udid?.toUpperCase() === udid;
+  const udids = (options.udid ?? []).map((udid) => udid.trim());
+  const sameUdid = (record: DeviceRecord, udid: string): boolean => record.udid?.toUpperCase() === udid.toUpperCase();
   const ecids = (options.ecid ?? []).map((text) => {
     const ecid = parseEcid(text);
     if (ecid === null) throw new CliExit(EXIT.USAGE, `"${text}" is not an ECID`, 'Give the ECID in decimal or as hex with 0x, e.g. 0x1A2C3E3A12802E.');
