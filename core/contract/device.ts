@@ -53,5 +53,12 @@ export const BenchStatusSchema = z.object({
   usb: z.object({ available: z.boolean(), reason: z.string().nullable() }),
   /** Set when libimobiledevice cannot be loaded: what to install. */
   library: z.object({ available: z.boolean(), hint: z.string().nullable() }),
+  /**
+   * Added in contract 1 (optional, so older hosts and UIs stay compatible). Present only
+   * while the device service is down: the Electron shell runs device I/O in a separate
+   * process and restarts it when it dies. When `service` disappears again the service
+   * restarted with a fresh bench: fetch `devices.list` anew.
+   */
+  service: z.object({ running: z.literal(false), message: z.string(), hint: z.string() }).optional(),
 });
 export type BenchStatus = z.infer<typeof BenchStatusSchema>;
