@@ -1,0 +1,146 @@
+/**
+ * BenchHost: the contract (core/contract) served over a bench. Every
+ * transport (WebSocket, Electron IPC, tests) hands it untrusted requests and
+ * relays its events; it validates, dispatches and turns failures into
+ * envelopes whose hint the technician can act on.
+ */
+import { fail, isMethod, ok, parseParams, type BenchApi, type BenchEvent, type Envelope, type Method, type Params, type Result } from '../contract/api.js';
+import type { BenchStatus } from '../contract/device.js';
+import { API_ERROR_CODES } from '../contract/errors.js';
+import { envelopeForError } from './envelopes.js';
+import { answerHello } from './hello.js';
+import { intervalTicker, type HostRegistry, type RegistryChange, type Subscription, type Ticker } from './ports.js';
+import { deriveStatus, libraryHintOf, sameStatus } from './status.js';
+
+export interface BenchHostOptions {
+  registry: HostRegistry;
+  /** True when the devices are simulated: every UI must say so. */
+  simulated: boolean;
+  /** usbmuxd's address for the status; a function because a supervised bench learns it late. */
+  muxAddress: string | (() => string);
+  /** Shown by UIs after `bench.hello`, e.g. the machine's host name. */
+  benchName: string;
+  /**
+   * When to re-derive the status besides registry changes: the registry does not announce
+   * usbmuxd or USB availability changing while no device changes. Default: every second.
+   */
+  statusTicker?: Ticker;
+  /** A subscriber threw; default: a line on stderr. One broken UI connection must not silence the others. */
+  onListenerError?: (error: unknown) => void;
+}
+
+/** Anything that answers untrusted requests: what transports need. */
+export interface RequestHandler {
+  request(method: unknown, params: unknown): Promise<Envelope<unknown>>;
+}
+
+type Handlers = { [M in Method]: (params: Params<M>) => Result<M> | Promise<Result<M>> };
+
+const BUG_HINT = 'This is a bug in the calling program, not something to fix at the bench.';
+
+function describeMethod(method: unknown): string {
+  return typeof method === 'string' ? JSON.stringify(method.slice(0, 100)) : `a ${typeof method}`;
+}
+
+export class BenchHost implements BenchApi, RequestHandler {
+  private readonly listeners = new Set<(event: BenchEvent) => void>();
+  private readonly handlers: Handlers;
+  private subscription: Subscription | null = null;
+  private stopTicker: (() => void) | null = null;
+  private libraryHint: string | null = null;
+  private lastStatus: BenchStatus;
+
+  constructor(private readonly options: BenchHostOptions) {
+    this.handlers = {
+      'bench.hello': (params) => answerHello(params, options.benchName),
+      'bench.status': () => this.status(),
+      'devices.list': () => options.registry.list(),
+      'devices.refresh': async ({ id }) => (await options.registry.refresh(id)) ?? null,
+    };
+    this.lastStatus = this.status();
+  }
+
+  /** Starts relaying registry changes and status changes to subscribers. */
+  start(): void {
+    if (this.subscription) return;
+    for (const record of this.options.registry.list()) this.noteLibrary(libraryHintOf(record));
+    this.subscription = this.options.registry.onChange((change) => this.onRegistryChange(change));
+    this.lastStatus = this.status();
+    this.stopTicker = (this.options.statusTicker ?? intervalTicker(1000))(() => this.checkStatus());
+  }
+
+  stop(): void {
+    this.subscription?.close();
+    this.subscription = null;
+    this.stopTicker?.();
+    this.stopTicker = null;
+  }
+
+  status(): BenchStatus {
+    const { muxAddress } = this.options;
+    return deriveStatus({
+      simulated: this.options.simulated,
+      muxAddress: typeof muxAddress === 'function' ? muxAddress() : muxAddress,
+      registry: this.options.registry,
+      libraryHint: this.libraryHint,
+    });
+  }
+
+  call<M extends Method>(method: M, params: Params<M>): Promise<Envelope<Result<M>>> {
+    return this.request(method, params) as Promise<Envelope<Result<M>>>;
+  }
+
+  /** Validates a request from outside (any method name, any params) and answers it; never throws. */
+  async request(method: unknown, params: unknown): Promise<Envelope<unknown>> {
+    if (!isMethod(method)) return fail(API_ERROR_CODES.UnknownMethod, `Unknown method ${describeMethod(method)}`, BUG_HINT);
+    const parsed = parseParams(method, params);
+    if (!parsed.ok) return parsed;
+    try {
+      return ok(await this.dispatch(method, parsed.value));
+    } catch (error) {
+      return envelopeForError(error);
+    }
+  }
+
+  subscribe(listener: (event: BenchEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  private dispatch<M extends Method>(method: M, params: Params<M>): Result<M> | Promise<Result<M>> {
+    // The mapped type pairs each method with its own handler; TypeScript cannot follow that through a generic index.
+    const handler = this.handlers[method] as (params: Params<M>) => Result<M> | Promise<Result<M>>;
+    return handler(params);
+  }
+
+  private onRegistryChange(change: RegistryChange): void {
+    this.noteLibrary(libraryHintOf(change.record));
+    const data: BenchEvent & { event: 'devices.changed' } = { event: 'devices.changed', data: { kind: change.kind, device: change.record } };
+    if (change.previousId !== undefined) data.data.previousId = change.previousId;
+    this.emit(data);
+    this.checkStatus();
+  }
+
+  private noteLibrary(hint: string | null): void {
+    // Sticky: the native layer caches a failed load for the life of the process, so the
+    // library stays missing after the device that revealed it is unplugged.
+    if (hint !== null && this.libraryHint === null) this.libraryHint = hint;
+  }
+
+  private checkStatus(): void {
+    const status = this.status();
+    if (sameStatus(status, this.lastStatus)) return;
+    this.lastStatus = status;
+    this.emit({ event: 'bench.status', data: status });
+  }
+
+  private emit(event: BenchEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        (this.options.onListenerError ?? ((e: unknown) => process.stderr.write(`benchline: an event listener failed: ${e instanceof Error ? e.message : String(e)}\n`)))(error);
+      }
+    }
+  }
+}

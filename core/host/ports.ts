@@ -1,0 +1,40 @@
+/**
+ * What the host needs from a bench: the narrow slice of DeviceRegistry it
+ * uses, so unit tests drive the host with a fake and the supervisor can stand
+ * in while usbmuxd is not reachable yet.
+ */
+import type { DeviceRecord } from '../devices/identity.js';
+import type { Subscription, UsbAvailability } from '../devices/ports.js';
+import type { MuxStatus } from '../devices/mux-link.js';
+import type { RegistryChange } from '../devices/registry.js';
+
+export type { DeviceRecord, MuxStatus, RegistryChange, Subscription, UsbAvailability };
+
+export interface HostRegistry {
+  list(): DeviceRecord[];
+  /** Re-reads one device; undefined when it is gone. May throw a DeviceError. */
+  refresh(id: string): Promise<DeviceRecord | undefined>;
+  onChange(listener: (change: RegistryChange) => void): Subscription;
+  readonly muxStatus: MuxStatus;
+  readonly usbStatus: UsbAvailability;
+}
+
+/** Periodic work, injected so tests fire it by hand instead of waiting. Returns the stop function. */
+export type Ticker = (tick: () => void) => () => void;
+
+export function intervalTicker(ms: number): Ticker {
+  return (tick) => {
+    const timer = setInterval(tick, ms);
+    // Status polling alone must never keep a process alive.
+    timer.unref();
+    return () => clearInterval(timer);
+  };
+}
+
+/** A one-shot delay, injected for the same reason. Returns the cancel function. */
+export type Scheduler = (run: () => void, ms: number) => () => void;
+
+export const timeoutScheduler: Scheduler = (run, ms) => {
+  const timer = setTimeout(run, ms);
+  return () => clearTimeout(timer);
+};
