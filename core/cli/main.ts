@@ -10,6 +10,7 @@ import { openBench, type Bench } from './compose.js';
 import { ALL_FIELDS, DOCUMENTED_FIELDS, FORMATS, pick, resolveField, toCsv, toJson, toKeyValueText, toTextTable, type FieldName, type Format } from './output.js';
 import { selectTargets, type TargetOptions } from './targets.js';
 import { watchEvents } from './watch.js';
+import { registerServe } from './serve.js';
 
 interface CommonOptions extends TargetOptions {
   format: Format;
@@ -141,6 +142,8 @@ export function buildProgram(run: (action: () => Promise<ExitCode>) => void): Co
 
   addCommonOptions(program.command('watch').description('stream attach, detach and state changes as JSON lines until interrupted'))
     .action((options: CommonOptions) => run(() => watchCommand(options)));
+
+  registerServe(program, run);
 
   return program;
 }
