@@ -122,9 +122,11 @@ export async function serveCommand(options: ServeOptions, print: (line: string) 
     await hosted.stop();
     throw error;
   }
-  print(`Benchline: ${server.url}`);
-  if (config.listen === '0.0.0.0') for (const address of lanAddresses()) print(`  also at: ${server.urlFor(address)}`);
-  if (config.tokenGenerated) print(`Access token: ${config.token}`);
+  // One write: a script reading the first line finds the rest already there.
+  const lines = [`Benchline: ${server.url}`];
+  if (config.listen === '0.0.0.0') for (const address of lanAddresses()) lines.push(`  also at: ${server.urlFor(address)}`);
+  if (config.tokenGenerated) lines.push(`Access token: ${config.token}`);
+  print(lines.join('\n'));
   if (config.simulate !== undefined) warn(`Simulated devices (${config.simulate}, seed ${config.seed}): not real hardware.`);
   if (!isLoopbackAddress(config.listen)) warn(`Listening on ${config.listen}: anyone who can reach this machine and has the token can use the bench.`);
   const status = hosted.host.status();
