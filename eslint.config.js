@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /** Imports a layer must never make, enforced per directory (see docs/architecture.md). */
 const electronAndDom = [
@@ -55,7 +56,9 @@ export default tseslint.config(
     // The renderer sees the bench only through the contract.
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
     rules: {
+      ...reactHooks.configs['recommended-latest'].rules,
       'no-restricted-imports': ['error', { patterns: [
         { group: ['**/core/**', '!**/core/contract', '!**/core/contract/**'], message: 'renderer/ imports only core/contract.' },
         { group: ['**/native/**', '**/sim/**', '**/server/**', '**/electron/**', 'node:*'], message: 'renderer/ imports only core/contract.' },

@@ -1,0 +1,37 @@
+/** The window: banners, header, toolbar, alerts, then the devices (grid or table) or what to do when there are none. */
+import { useShallow } from 'zustand/react/shallow';
+import { DeviceGrid } from '../features/grid/DeviceGrid.js';
+import { ScannerMessage } from '../features/scanner/ScannerMessage.js';
+import { useScanner } from '../features/scanner/useScanner.js';
+import { useGlobalKeys } from '../features/selection/useGlobalKeys.js';
+import { emptyAdvice } from '../features/status/advice.js';
+import { ConnectionBanner, SimulatedBanner } from '../features/status/Banners.js';
+import { EmptyState } from '../features/status/EmptyState.js';
+import { StatusAlerts } from '../features/status/StatusAlerts.js';
+import { DeviceTable } from '../features/table/DeviceTable.js';
+import { Toolbar } from '../features/toolbar/Toolbar.js';
+import type { BenchState } from '../state/types.js';
+import { AppHeader } from './AppHeader.js';
+import { useBench, useBenchStore } from './store-context.js';
+
+export function App() {
+  useScanner();
+  useGlobalKeys();
+  const store = useBenchStore();
+  const view = useBench((state) => state.view);
+  const ready = useBench((state) => state.loaded && state.fatal === null);
+  const stale = useBench((state) => state.connection.phase === 'lost');
+  // Shallow-compared: the advice is rebuilt on every change, but its fields rarely differ.
+  const advice = useBench(useShallow((state: BenchState) => emptyAdvice(state, store.visible.ids(state).length) ?? { reason: null }));
+  return (
+    <div className={`app view-${view}${stale ? ' is-stale' : ''}`}>
+      <SimulatedBanner />
+      <AppHeader />
+      <ConnectionBanner />
+      {ready ? <Toolbar /> : null}
+      <StatusAlerts />
+      <ScannerMessage />
+      <main className="content">{advice.reason !== null ? <EmptyState advice={advice} /> : view === 'grid' ? <DeviceGrid /> : <DeviceTable />}</main>
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * One device as a tile, in the spirit of Apple Configurator. Each tile reads
+ * its own device from the store by id, so an event about one device
+ * re-renders one tile, not sixty.
+ */
+import { memo, useEffect, useRef, type MouseEvent } from 'react';
+import { useActions, useBench } from '../../app/store-context.js';
+import { STATE_LOOK, deviceSubtitle, deviceTitle, osLabel, primaryIdentifier } from '../../state/device-view.js';
+import { BatteryGauge } from '../device/BatteryGauge.js';
+import { DeviceIcon } from '../device/DeviceIcon.js';
+import { FlappingWarning } from '../device/FlappingWarning.js';
+import { StateBadge } from '../device/StateBadge.js';
+import { deviceDomId } from '../selection/keys.js';
+
+export const DeviceTile = memo(function DeviceTile({ id }: { id: string }) {
+  const device = useBench((state) => state.devices[id]);
+  const selected = useBench((state) => state.selection.ids[id] === true);
+  const focused = useBench((state) => state.selection.focus === id);
+  const highlightSeq = useBench((state) => (state.highlight?.id === id ? state.highlight.seq : 0));
+  const actions = useActions();
+  const ref = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (highlightSeq > 0) ref.current?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  }, [highlightSeq]);
+  useEffect(() => {
+    // A scanned tile is being scrolled to the centre; an instant "nearest" scroll here would cut that short.
+    if (focused && highlightSeq === 0) ref.current?.scrollIntoView({ block: 'nearest' });
+  }, [focused, highlightSeq]);
+
+  if (device === undefined) return null;
+  const look = STATE_LOOK[device.state];
+  const subtitle = deviceSubtitle(device);
+  const os = osLabel(device);
+  const identifier = primaryIdentifier(device);
+
+  const onClick = (event: MouseEvent) => actions.click(id, { range: event.shiftKey, toggle: event.ctrlKey || event.metaKey });
+  // Shift-click would otherwise also select the text between the two tiles.
+  const onMouseDown = (event: MouseEvent) => {
+    if (event.shiftKey) event.preventDefault();
+  };
+
+  const classes = ['tile', `tone-${look.tone}`, selected && 'is-selected', focused && 'is-focused', highlightSeq > 0 && 'is-highlighted', device.flapping && 'is-flapping'];
+  return (
+    <div
+      ref={ref}
+      id={deviceDomId('tile', id)}
+      role="option"
+      aria-selected={selected}
+      className={classes.filter(Boolean).join(' ')}
+      data-testid="device-tile"
+      data-id={device.id}
+      data-serial={device.serialNumber ?? ''}
+      data-udid={device.udid ?? ''}
+      data-ecid={device.ecid ?? ''}
+      data-state={device.state}
+      data-selected={selected ? 'true' : 'false'}
+      data-highlighted={highlightSeq > 0 ? 'true' : 'false'}
+      onClick={onClick}
+      onMouseDown={onMouseDown}
+    >
+      <div className="tile-top">
+        <span className="slot" data-testid="slot" title="Where the device is plugged in">
+          {device.slot ?? 'No slot'}
+        </span>
+        {device.flapping ? (
+          <span className="tile-flap-mark" title="This port keeps disconnecting" aria-hidden="true">
+            ⚠
+          </span>
+        ) : null}
+        <BatteryGauge level={device.batteryLevel} charging={device.batteryCharging} />
+      </div>
+      <div className="tile-body">
+        <DeviceIcon deviceClass={device.deviceClass} />
+        <div className="tile-names">
+          <div className="tile-title" data-testid="device-name" title={deviceTitle(device)}>
+            {deviceTitle(device)}
+          </div>
+          {subtitle ? (
+            <div className="tile-subtitle" data-testid="marketing-name">
+              {subtitle}
+            </div>
+          ) : null}
+          {os ? <div className="tile-os" data-testid="os-version">{os}</div> : null}
+          {identifier ? (
+            <div className="tile-serial" data-testid="serial">
+              <span className="tile-label">{identifier.label}</span> <span className="mono">{identifier.value}</span>
+            </div>
+          ) : null}
+        </div>
+      </div>
+      <div className="tile-state">
+        <StateBadge state={device.state} />
+        <p className="instruction" data-testid="instruction">
+          {device.instruction}
+        </p>
+        {device.state === 'error' && device.errorMessage ? <p className="tile-error">{device.errorMessage}</p> : null}
+      </div>
+      {device.flapping ? <FlappingWarning /> : null}
+    </div>
+  );
+});

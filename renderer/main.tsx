@@ -1,0 +1,56 @@
+/**
+ * Entry point: pick the way to the bench (Electron preload, WebSocket, or
+ * the dev mock), create the store, keep it in step with the bench, render.
+ */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App.js';
+import { StoreProvider } from './app/store-context.js';
+import { browserSocket, browserTimers, frameScheduler } from './api/browser.js';
+import { alwaysOpen, type BenchConnection } from './api/connection.js';
+import { startSession } from './api/session.js';
+import { chooseTransport } from './api/transport.js';
+import { createWsClient } from './api/ws-client.js';
+import { createBenchStore } from './state/store.js';
+import type { Transport } from './state/types.js';
+import './styles/app.css';
+
+/** The mock is compiled in only for development (vite dev) or when explicitly asked for at build time. */
+const MOCK_ALLOWED = import.meta.env.DEV || import.meta.env.VITE_BENCHLINE_MOCK === '1';
+
+interface Connected {
+  readonly connection: BenchConnection;
+  readonly transport: Transport;
+}
+
+async function connectMock(devices: number): Promise<Connected> {
+  // Constant-false in production builds, so the bundler drops the import below and the mock with it.
+  if (!MOCK_ALLOWED) throw new Error('This build does not include the mock bench.');
+  const { createMockApi } = await import('./api/mock.js');
+  const api = createMockApi(devices, window.location.search, { every: (callback, ms) => window.setInterval(callback, ms) });
+  return { connection: alwaysOpen(api), transport: 'mock' };
+}
+
+async function connect(): Promise<Connected> {
+  const choice = chooseTransport(window.benchline, window.location, MOCK_ALLOWED);
+  if (choice.kind === 'electron') return { connection: alwaysOpen(choice.api), transport: 'electron' };
+  if (choice.kind === 'mock') return connectMock(choice.devices);
+  return { connection: createWsClient({ url: choice.url, token: choice.token, createSocket: browserSocket, timers: browserTimers }), transport: 'websocket' };
+}
+
+async function main(): Promise<void> {
+  const root = document.getElementById('root');
+  if (root === null) throw new Error('index.html has no #root');
+  const { connection, transport } = await connect();
+  const store = createBenchStore(transport);
+  startSession(connection, transport, store.getState().actions, frameScheduler);
+  createRoot(root).render(
+    <StrictMode>
+      <StoreProvider store={store}>
+        <App />
+      </StoreProvider>
+    </StrictMode>,
+  );
+}
+
+void main();
