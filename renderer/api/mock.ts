@@ -7,7 +7,8 @@
  *
  * Extra URL parameters: `rate=HZ` changes a random device's battery or state
  * HZ times a second per device (for watching updates); `status=no-usbmuxd |
- * no-library | no-usb` previews those error states.
+ * no-library | no-usb` previews those error states; `simulated=0` drops the
+ * "Simulated devices" banner (to preview what a real bench looks like).
  */
 import type { BenchApi, BenchEvent, BenchStatus, ConnectionState, Device, Envelope, Method, Params, Result } from '../../core/contract/index.js';
 
@@ -95,9 +96,9 @@ function makeDevice(index: number, random: () => number, now: string): Device {
   };
 }
 
-function statusFor(kind: string | null): BenchStatus {
+function statusFor(kind: string | null, simulated: boolean): BenchStatus {
   const status: BenchStatus = {
-    simulated: true,
+    simulated,
     usbmuxd: { address: 'mock', connected: true, error: null },
     usb: { available: true, reason: null },
     library: { available: true, hint: null },
@@ -112,7 +113,7 @@ export function createMockApi(count: number, search: string, timers: { every(cal
   const params = new URLSearchParams(search);
   const random = seeded(count * 7 + 3);
   const now = new Date().toISOString();
-  const status = statusFor(params.get('status'));
+  const status = statusFor(params.get('status'), params.get('simulated') !== '0');
   const devices = new Map<string, Device>();
   if (status.usbmuxd.connected) for (let i = 0; i < count; i++) {
     const device = makeDevice(i, random, now);

@@ -36,6 +36,8 @@ export interface WsClientOptions {
   readonly backoff?: Backoff;
   /** A request with no answer after this long fails with a Timeout envelope; default 20 s. */
   readonly callTimeoutMs?: number;
+  /** A socket not open after this long is given up and retried; default 10 s. */
+  readonly openTimeoutMs?: number;
   /** Frames the client had to drop; default: console.warn. */
   readonly onInvalidFrame?: (reason: string) => void;
 }
@@ -50,6 +52,7 @@ export function createWsClient(options: WsClientOptions): BenchConnection {
   const { timers } = options;
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const callTimeoutMs = options.callTimeoutMs ?? 20_000;
+  const openTimeoutMs = options.openTimeoutMs ?? 10_000;
   const onInvalidFrame = options.onInvalidFrame ?? ((reason: string) => console.warn(`benchline: dropped a frame from the bench: ${reason}`));
   const protocols = apiSubprotocols(options.token);
 
@@ -87,9 +90,13 @@ export function createWsClient(options: WsClientOptions): BenchConnection {
   const connect = (): void => {
     retryTimer = null;
     const mine = ++generation;
+    // Something that accepts TCP but never answers the upgrade (a proxy, the wrong server) would otherwise leave
+    // the window "connecting" for ever: give up on this socket and let the retry logic take over.
+    let openTimer: unknown = null;
     const handlers: SocketHandlers = {
       open: () => {
         if (mine !== generation) return;
+        timers.clear(openTimer);
         open = true;
         everOpened = true;
         setStatus({ phase: 'open', attempt: 0 });
@@ -103,6 +110,7 @@ export function createWsClient(options: WsClientOptions): BenchConnection {
       },
       close: () => {
         if (mine !== generation) return;
+        timers.clear(openTimer);
         generation++;
         socket = null;
         open = false;
@@ -117,9 +125,16 @@ export function createWsClient(options: WsClientOptions): BenchConnection {
     try {
       socket = options.createSocket(options.url, protocols, handlers);
     } catch {
-      // The browser throws synchronously only for a malformed URL or protocol: retrying cannot fix that, but it is reported as lost, not hidden.
+      // The browser throws synchronously only for a malformed URL or protocol: retrying cannot fix that, but it is reported, not hidden.
       handlers.close(1006, 'could not open');
+      return;
     }
+    const pendingSocket = socket;
+    openTimer = timers.set(() => {
+      if (mine !== generation || open) return;
+      handlers.close(1006, 'no answer');
+      pendingSocket.close();
+    }, openTimeoutMs);
   };
 
   function call<M extends Method>(method: M, params: Params<M>): Promise<Envelope<Result<M>>> {

@@ -195,6 +195,19 @@ describe('the WebSocket client', () => {
     expect(statuses.at(-1)?.attempt).toBe(2);
   });
 
+  it('gives up on a socket that never opens and tries again', () => {
+    const { last, sockets, timers, statuses } = setup();
+    const silent = last();
+    timers.advance(10_000);
+    expect(silent.closedByClient).toBe(true);
+    expect(statuses.at(-1)).toEqual({ phase: 'connecting', attempt: 1 });
+    timers.advance(250);
+    expect(sockets).toHaveLength(2);
+    last().open();
+    timers.advance(60_000);
+    expect(statuses.at(-1)).toEqual({ phase: 'open', attempt: 0 });
+  });
+
   it('ignores frames and closes from a socket it has already replaced', () => {
     const { last, sockets, timers, events, statuses } = setup();
     last().open();

@@ -71,7 +71,7 @@ export function emptyAdvice(state: BenchState, shownCount: number): Advice | nul
     }
     const wsHint =
       state.connection.transport === 'websocket'
-        ? ' Check that `benchline serve` is still running. If it printed an address ending in #token=…, open that exact address: the bench refuses windows without its token.'
+        ? ' Check that benchline serve is still running. If it printed an address ending in #token=…, open that exact address (a restarted bench has a new token): the bench refuses windows without it.'
         : '';
     return { reason: 'unreachable', title: 'Cannot reach the bench — retrying', body: `Attempt ${state.connection.attempt} failed.${wsHint}` };
   }

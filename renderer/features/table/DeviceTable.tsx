@@ -81,6 +81,8 @@ export function DeviceTable() {
   const visibleColumns = useBench((state) => state.columns);
   const sort = useBench((state) => state.sort);
   const focus = useBench((state) => state.selection.focus);
+  const search = useBench((state) => state.search);
+  const filter = useBench((state) => state.filter);
   const highlight = useBench((state) => state.highlight);
   const actions = useActions();
   const columnVisibility = useMemo(() => visibilityOf(visibleColumns), [visibleColumns]);
@@ -126,6 +128,11 @@ export function DeviceTable() {
     scrolledFor.current.focus = focus;
     virtualizer.scrollToIndex(focusIndex, { align: 'auto' });
   }, [focus, focusIndex, virtualizer]);
+
+  // A new search, filter or sort is a new list: start it from the top, not from where the old one was scrolled to.
+  useEffect(() => {
+    scrollRef.current?.scrollTo({ top: 0 });
+  }, [search, filter, sort]);
 
   const totalWidth = leafColumns.reduce((sum, column) => sum + column.getSize(), 0);
   // getTotalSize() is the rows' height alone (it leaves out the scroll margin the header takes).
