@@ -2,8 +2,9 @@
  * `benchline`: the scripting surface of the bench (the cfgutil of Benchline),
  * on the same core as the app. Exit codes: core/cli/exit-codes.ts.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { DeviceRecord } from '../devices/identity.js';
+import { parseEcid } from '../devices/identity.js';
 import { DeviceError, NativeLibraryMissingError, UsbmuxdUnavailableError } from '../devices/errors.js';
 import { CliExit, EXIT, type ExitCode } from './exit-codes.js';
 import { openBench, type Bench } from './compose.js';
@@ -14,55 +15,67 @@ import { registerServe } from './serve.js';
 
 interface CommonOptions extends TargetOptions {
   format: Format;
-  timeout: string;
-  simulate?: string;
-  seed?: string;
+  timeout: number;
+  simulate?: number;
+  seed: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+// Arguments are checked by commander before anything starts, so a typo never
+// opens the bench (or makes a device show a Trust prompt) before it is reported.
+function milliseconds(text: string): number {
+  const ms = Number(text);
+  if (text.trim() === '' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('expected a number of milliseconds');
+  return ms;
+}
+
+function deviceCount(text: string): number {
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 0 || count > 1024) throw new InvalidArgumentError('expected a number of devices from 0 to 1024');
+  return count;
+}
+
+function collectEcid(value: string, previous: string[] = []): string[] {
+  if (parseEcid(value) === null) throw new InvalidArgumentError('expected an ECID in decimal or as hex with 0x, e.g. 0x1A2C3E3A12802E');
+  return [...previous, value];
+}
+
 function addCommonOptions(command: Command): Command {
   return command
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
-    .option('--timeout <ms>', 'how long to wait for devices to be read', '15000')
-    .option('--simulate <n>', 'run against N simulated devices instead of real USB (for demos and training)')
-    .option('--seed <n>', 'seed for simulated identities', '1');
+    .option('--timeout <ms>', 'how long to wait for devices to be read', milliseconds, 15_000)
+    .option('--simulate <n>', 'run against N simulated devices instead of real USB (for demos and training)', deviceCount)
+    .option('--seed <seed>', 'seed for simulated identities', '1');
 }
 
 function addTargetOptions(command: Command): Command {
   return command
     .option('--udid <udid>', 'act on the device with this UDID (repeatable)', collect)
-    .option('--ecid <ecid>', 'act on the device with this ECID, decimal or 0x-hex (repeatable)', collect)
+    .option('--ecid <ecid>', 'act on the device with this ECID, decimal or 0x-hex (repeatable)', collectEcid)
     .option('--foreach', 'act on every connected device');
 }
 
-function parseTimeout(text: string): number {
-  const ms = Number(text);
-  if (!Number.isFinite(ms) || ms < 0) throw new CliExit(EXIT.USAGE, `--timeout ${text} is not a number of milliseconds`);
-  return ms;
-}
-
-function simulatedCount(options: CommonOptions): number | undefined {
-  if (options.simulate === undefined) return undefined;
-  const count = Number(options.simulate);
-  if (!Number.isInteger(count) || count < 0 || count > 1024) throw new CliExit(EXIT.USAGE, `--simulate ${options.simulate} is not a number of devices (0–1024)`);
-  return count;
-}
+/** How long stopping may take once the output is printed; native calls still running are then abandoned. */
+const STOP_GRACE_MS = 2000;
 
 async function withBench<T>(options: CommonOptions, use: (bench: Bench) => Promise<T>): Promise<T> {
-  const simulate = simulatedCount(options);
-  const bench = await openBench({ simulate, seed: options.seed ?? '1' });
+  const bench = await openBench({ simulate: options.simulate, seed: options.seed });
   // On stderr, so that JSON and CSV on stdout stay machine-readable.
-  if (simulate !== undefined) process.stderr.write(`Simulated devices (${simulate}, seed ${options.seed ?? '1'}): not real hardware.\n`);
+  if (options.simulate !== undefined) process.stderr.write(`Simulated devices (${options.simulate}, seed ${options.seed}): not real hardware.\n`);
   try {
     return await use(bench);
   } finally {
-    await bench.stop();
+    // A device stuck mid-request can hold a native call for libimobiledevice's 30 s timeout;
+    // the answer is already printed, so the command does not wait that long (main exits).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([bench.stop(), new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)))]);
+    clearTimeout(timer);
   }
 }
 
 async function settledRecords(bench: Bench, options: CommonOptions): Promise<DeviceRecord[]> {
-  await bench.registry.settled(parseTimeout(options.timeout));
+  await bench.registry.settled(options.timeout);
   return bench.registry.list();
 }
 
@@ -70,7 +83,13 @@ function print(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
+/** libimobiledevice missing shows as each device's error; the exit code says it once for scripts. */
+function libraryMissing(records: readonly DeviceRecord[]): boolean {
+  return records.some((record) => record.errorCode === 'LibraryMissing');
+}
+
 function notReadyExit(records: readonly DeviceRecord[]): ExitCode {
+  if (libraryMissing(records)) return EXIT.LIBRARY_MISSING;
   return records.every((record) => record.state === 'ready') ? EXIT.OK : EXIT.NOT_READY;
 }
 
@@ -80,7 +99,7 @@ async function listCommand(options: CommonOptions): Promise<ExitCode> {
     if (options.format === 'json') print(toJson(records.map((record) => pick(record, ALL_FIELDS))));
     else if (options.format === 'csv') print(toCsv(records, ALL_FIELDS));
     else print(toTextTable(records));
-    return EXIT.OK;
+    return libraryMissing(records) ? EXIT.LIBRARY_MISSING : EXIT.OK;
   });
 }
 
@@ -148,22 +167,34 @@ export function buildProgram(run: (action: () => Promise<ExitCode>) => void): Co
   return program;
 }
 
+/** Exits once stdout has been handed to the OS: native calls still running must not hold the process. */
+function exitAfterOutput(code: ExitCode): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
 async function main(argv: readonly string[]): Promise<void> {
+  // `benchline watch | head`: the reader left, which is how such a pipeline ends.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.OK);
+    throw error;
+  });
   let pending: Promise<ExitCode> | undefined;
   const program = buildProgram((action) => {
     pending = action();
   });
+  let code: ExitCode;
   try {
     await program.parseAsync([...argv]);
-    process.exitCode = pending ? await pending : EXIT.OK;
+    code = pending ? await pending : EXIT.OK;
   } catch (error) {
     if (error instanceof Error && 'exitCode' in error && typeof error.exitCode === 'number') {
       // commander's own exits: --help (0) and usage errors (already printed).
-      process.exitCode = error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-      return;
+      code = error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    } else {
+      code = failure(error);
     }
-    process.exitCode = failure(error);
   }
+  exitAfterOutput(code);
 }
 
 await main(process.argv);

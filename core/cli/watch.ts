@@ -36,4 +36,7 @@ export async function watchEvents(registry: DeviceRegistry, emit: (line: WatchLi
     stopSignal?.addEventListener('abort', finish);
   });
   subscription.close();
+  // Stopping waits (briefly) for reads still talking to devices; a second Ctrl-C does not.
+  process.stderr.write('benchline: stopping… (Ctrl-C again to quit at once)\n');
+  process.once('SIGINT', () => process.exit(130));
 }

@@ -30,7 +30,7 @@ export interface RegistryOptions {
   retryIntervalMs?: number;
   /** The retry interval doubles after each failed read up to this (default 5000). */
   maxRetryIntervalMs?: number;
-  /** How many reads of devices waiting for Trust may pair at once (default 2). */
+  /** How many reads of devices waiting for Trust may pair at once (default 1: each Pair keeps a core busy generating keys). */
   pairingConcurrency?: number;
   /** Window for counting attaches of one port or device; default 10000. */
   flapWindowMs?: number;
@@ -101,7 +101,7 @@ export class DeviceRegistry {
   ) {
     this.retryIntervalMs = options.retryIntervalMs ?? 1500;
     this.maxRetryIntervalMs = Math.max(this.retryIntervalMs, options.maxRetryIntervalMs ?? 5000);
-    this.pairingTurns = new Semaphore(options.pairingConcurrency ?? 2);
+    this.pairingTurns = new Semaphore(options.pairingConcurrency ?? 1);
     this.domains = options.domains ?? [BATTERY_DOMAIN, DISK_USAGE_DOMAIN];
     this.now = options.now ?? Date.now;
     this.reconnectMinMs = options.reconnectMinMs ?? 500;
@@ -336,7 +336,7 @@ export class DeviceRegistry {
     // (Trust pending, locked, declined) the untrusted read still shows model, OS and ECID.
     // A device waiting for Trust (or locked before its first pairing) makes libimobiledevice
     // 1.3.0 send Pair, and every Pair generates fresh RSA keys: a fraction of a second of CPU.
-    // Those reads take turns, so a bench full of untrusted devices cannot saturate the machine.
+    // Those reads take turns, so a bench full of untrusted devices leaves the machine a core to spare.
     const waiting = attachment?.status.state === 'needs-trust' || attachment?.status.state === 'locked';
     const read = (): Promise<LockdownSnapshot> => this.deps.lockdown.readIdentity(udid, this.domains);
     try {

@@ -125,6 +125,14 @@ describe('benchline get agrees with Debian\'s ideviceinfo', () => {
 });
 
 describe('when something is wrong on the machine', () => {
+  it('rejects a bad argument before touching usbmuxd or any device (exit 2)', async () => {
+    for (const args of [['list', '--timeout', 'soon'], ['list', '--simulate', 'many'], ['get', '--ecid', 'not-an-ecid']]) {
+      const result = await benchline(args, { USBMUXD_SOCKET_ADDRESS: 'UNIX:/nonexistent/usbmuxd.sock' });
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).not.toMatch(/usbmuxd/);
+    }
+  });
+
   it('says how to start usbmuxd when nothing listens on its socket (exit 5)', async () => {
     const result = await benchline(['list'], { USBMUXD_SOCKET_ADDRESS: 'UNIX:/nonexistent/usbmuxd.sock' });
     expect(result.code).toBe(5);
@@ -132,9 +140,9 @@ describe('when something is wrong on the machine', () => {
     expect(result.stderr).toMatch(/systemctl start usbmuxd/);
   });
 
-  it('without libimobiledevice, still lists devices and names the package to install', async () => {
+  it('without libimobiledevice, still lists devices and names the package to install (exit 6)', async () => {
     const result = await benchline(['list', '--format', 'json', '--timeout', '3000'], { ...env(), BENCHLINE_LIBIMOBILEDEVICE: 'libimobiledevice-not-installed.so.6' });
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(6);
     const records = JSON.parse(result.stdout) as Record<string, unknown>[];
     expect(records).toHaveLength(DEVICES);
     for (const record of records) {

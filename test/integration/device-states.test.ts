@@ -38,7 +38,7 @@ afterEach(async () => {
 
 async function startBench(): Promise<DeviceRegistry> {
   lockdown = new ImobiledeviceLockdown();
-  registry = new DeviceRegistry({ mux: new UsbmuxdClient(sim.address), lockdown }, { retryIntervalMs: 200 });
+  registry = new DeviceRegistry({ mux: new UsbmuxdClient(sim.address), lockdown }, { retryIntervalMs: 200, maxRetryIntervalMs: 800 });
   process.env.USBMUXD_SOCKET_ADDRESS = sim.address;
   await registry.start();
   return registry;
