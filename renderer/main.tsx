@@ -11,7 +11,8 @@ import { alwaysOpen, type BenchConnection } from './api/connection.js';
 import { startSession } from './api/session.js';
 import { chooseTransport } from './api/transport.js';
 import { createWsClient } from './api/ws-client.js';
-import { createBenchStore } from './state/store.js';
+import { PREFERENCES_KEY, parsePreferences, preferencesOf, samePreferences } from './state/preferences.js';
+import { createBenchStore, type BenchStore } from './state/store.js';
 import type { Transport } from './state/types.js';
 import './styles/app.css';
 
@@ -38,11 +39,35 @@ async function connect(): Promise<Connected> {
   return { connection: createWsClient({ url: choice.url, token: choice.token, createSocket: browserSocket, timers: browserTimers }), transport: 'websocket' };
 }
 
+/** Storage can be missing or refused (privacy settings, a full disk): preferences are a convenience, never an error. */
+function readPreferences(): string | null {
+  try {
+    return window.localStorage.getItem(PREFERENCES_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function keepPreferences(store: BenchStore): void {
+  let saved = preferencesOf(store.getState());
+  store.subscribe((state) => {
+    const next = preferencesOf(state);
+    if (samePreferences(saved, next)) return;
+    saved = next;
+    try {
+      window.localStorage.setItem(PREFERENCES_KEY, JSON.stringify(next));
+    } catch {
+      // Not saved this time; the window works the same.
+    }
+  });
+}
+
 async function main(): Promise<void> {
   const root = document.getElementById('root');
   if (root === null) throw new Error('index.html has no #root');
   const { connection, transport } = await connect();
-  const store = createBenchStore(transport);
+  const store = createBenchStore(transport, parsePreferences(readPreferences()));
+  keepPreferences(store);
   startSession(connection, transport, store.getState().actions, frameScheduler);
   createRoot(root).render(
     <StrictMode>
