@@ -61,7 +61,7 @@ export const COLUMNS: readonly ColumnSpec[] = [
     // Versions compare numerically part by part: 9.3.5 < 17.6.1.
     compare: (a, b) => collator.compare(a.productVersion ?? '', b.productVersion ?? ''),
     defaultVisible: true,
-    width: 160,
+    width: 180,
   },
   { id: 'serial', label: 'Serial', text: (d) => d.serialNumber, defaultVisible: true, width: 130 },
   { id: 'udid', label: 'UDID', text: (d) => d.udid, defaultVisible: false, width: 320 },
@@ -74,7 +74,7 @@ export const COLUMNS: readonly ColumnSpec[] = [
     width: 170,
   },
   { id: 'imei', label: 'IMEI', text: (d) => d.imei, defaultVisible: false, width: 150 },
-  { id: 'battery', label: 'Battery', text: batteryText, compare: byNumber((d) => d.batteryLevel), defaultVisible: true, width: 90 },
+  { id: 'battery', label: 'Battery', text: batteryText, compare: byNumber((d) => d.batteryLevel), defaultVisible: true, width: 105 },
   {
     id: 'state',
     label: 'State',
