@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages Benchline needs, only those missing.
-# Usage: scripts/system-deps.sh [device|browser|all]   (default: device)
-# "device" is what the bench needs today; "browser" (Chromium, for the UI tests)
-# joins the default when the app's browser tests land.
+# Usage: scripts/system-deps.sh [device|browser|all]   (default: all)
+# "device": libimobiledevice and usbmuxd for the bench; "browser": Chromium, in
+# which `npm start` opens the app and the end-to-end tests drive it.
 set -euo pipefail
 
-want="${1:-device}"
+want="${1:-all}"
 packages=()
 case "$want" in
   device) packages=(libimobiledevice6 libimobiledevice-utils usbmuxd libusb-1.0-0) ;;

@@ -38,6 +38,11 @@ export interface DeviceMux {
   listDevices(): Promise<MuxDevice[]>;
   /** Resolves once listening; an `attached` event follows for each device already present. */
   listen(listener: MuxListener): Promise<Subscription>;
+  /**
+   * Whether usbmuxd holds a pair record for the device, i.e. whether a session can
+   * start without pairing (which shows Trust and, in libimobiledevice, costs new keys).
+   */
+  hasPairRecord(udid: string): Promise<boolean>;
 }
 
 /** Identity as read through a lockdown session. */

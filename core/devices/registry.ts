@@ -334,14 +334,16 @@ export class DeviceRegistry {
     const entry = attachment ? this.state.entries.get(attachment.recordId) : undefined;
     // The trusted read first: for a paired device it is the only read needed. When it fails
     // (Trust pending, locked, declined) the untrusted read still shows model, OS and ECID.
-    // A device waiting for Trust (or locked before its first pairing) makes libimobiledevice
+    // A device waiting for Trust, locked before its first pairing, or never paired makes libimobiledevice
     // 1.3.0 send Pair, and every Pair generates fresh RSA keys: a fraction of a second of CPU.
     // Those reads take turns, so a bench full of untrusted devices leaves the machine a core to spare.
-    const waiting = attachment?.status.state === 'needs-trust' || attachment?.status.state === 'locked';
-    const read = (): Promise<LockdownSnapshot> => this.deps.lockdown.readIdentity(udid, this.domains);
+    const waiting = attachment?.status.state === 'needs-trust' || attachment?.status.state === 'locked' || !(await this.isPaired(udid));
+    if (!current()) return;
+    // Checked again when the turn comes: a read cancelled while queued (detach, stop) gives it up untouched.
+    const read = async (): Promise<LockdownSnapshot | null> => (current() ? this.deps.lockdown.readIdentity(udid, this.domains) : null);
     try {
       const snapshot = await (waiting ? this.pairingTurns.run(read) : read());
-      if (!current()) return;
+      if (!current() || snapshot === null) return;
       job.failures = 0;
       this.dispatch({ type: 'identity-read', muxId, generation, identity: identityFromSnapshot(snapshot), complete: true, at: at() });
     } catch (error) {
@@ -352,6 +354,15 @@ export class DeviceRegistry {
       const failure = readFailureFrom(error);
       this.dispatch({ type: 'read-failed', muxId, generation, status: failure.status, at: at() });
       if (failure.retry) this.scheduleRetry(job);
+    }
+  }
+
+  /** A device never paired with this bench will pair on its first read; unknown counts as paired (no wait). */
+  private async isPaired(udid: string): Promise<boolean> {
+    try {
+      return await this.deps.mux.hasPairRecord(udid);
+    } catch {
+      return true;
     }
   }
 

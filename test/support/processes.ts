@@ -75,3 +75,32 @@ export async function startSimulatorProcess(options: { devices: number; seed: st
     },
   };
 }
+
+export interface ServeProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `benchline serve` (extra args, e.g. --simulate) and waits for the URL it prints. */
+export async function startServeProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  requireBuild();
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/benchline.cjs'), 'serve', ...args], { env: environment(env), stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('benchline serve printed no URL within 30 s')), 30_000);
+    child.once('exit', (code) => reject(new Error(`benchline serve exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = /^Benchline: (\S+)/.exec(line);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve(match[1]!);
+    });
+  });
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

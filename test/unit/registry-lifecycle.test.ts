@@ -56,6 +56,12 @@ class FakeMux implements DeviceMux {
   get listening(): boolean {
     return this.listener !== null;
   }
+
+  /** UDIDs usbmuxd holds a pair record for; everything counts as paired unless a test says otherwise. */
+  neverPaired = new Set<string>();
+  async hasPairRecord(udid: string): Promise<boolean> {
+    return !this.neverPaired.has(udid);
+  }
 }
 
 type Outcome<T> = T | LockdownError | ((call: number) => T | LockdownError);
@@ -344,6 +350,29 @@ describe('trust, passcode and errors', () => {
     const gaps = callTimes.slice(1).map((time, i) => time - callTimes[i]!);
     expect(gaps.slice(0, 3)).toEqual([1050, 2050, 4050]); // 1, 2, 4 s (+ the read's own 50 ms)
     expect(Math.max(...gaps)).toBe(5050);
+  });
+
+  it('reads devices never paired with this bench one at a time from the start: their first read pairs', async () => {
+    const udids = Array.from({ length: 4 }, (_, i) => `0000803${i}-001A2C3E3A12802${i}`);
+    udids.forEach((udid, i) => lockdown.devices.set(udid, { untrusted: { ...untrustedValues(), UniqueDeviceID: udid, UniqueChipID: BigInt(`0x001A2C3E3A12802${i}`) }, identity: snapshot(udid, BigInt(`0x001A2C3E3A12802${i}`)) }));
+    for (const udid of udids.slice(0, 3)) mux.neverPaired.add(udid);
+    let reading = 0;
+    let peak = 0;
+    const readIdentity = lockdown.readIdentity.bind(lockdown);
+    lockdown.readIdentity = async (udid: string) => {
+      reading += 1;
+      peak = Math.max(peak, reading);
+      try {
+        return await readIdentity(udid);
+      } finally {
+        reading -= 1;
+      }
+    };
+    await startRegistry();
+    udids.forEach((udid, i) => mux.attach(muxDevice(20 + i, udid, 0x20000 + i)));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(peak).toBe(2); // the three unpaired one after another, the paired one beside them
+    expect(registry.list().map((r) => r.state)).toEqual(['ready', 'ready', 'ready', 'ready']);
   });
 
   it('lets devices waiting for Trust pair one at a time (each Pair costs fresh RSA keys)', async () => {
