@@ -53,6 +53,15 @@ export default tseslint.config(
     },
   },
   {
+    // Raw IPC stays behind the typed wrappers that check sender and arguments (electron/main/ipc.ts);
+    // the composition root hands ipcMain to them, and only the preload talks ipcRenderer.
+    files: ['electron/**/*.ts'],
+    ignores: ['electron/main/ipc.ts', 'electron/main/index.ts', 'electron/preload.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'Use the typed IPC wrappers in electron/main/ipc.ts (they validate the sender and the arguments).' }] }],
+    },
+  },
+  {
     // The renderer sees the bench only through the contract.
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     languageOptions: { globals: { ...globals.browser } },

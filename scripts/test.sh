@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-npx tsc -p tsconfig.json --noEmit
+npm run typecheck --silent
 npx eslint .
 mkdir -p test-results
 status=0
