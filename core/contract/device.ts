@@ -3,9 +3,10 @@
  * host checks at compile time that the two cannot drift apart.
  */
 import { z } from 'zod';
-import { CONNECTION_STATES } from '../devices/states.js';
+import { CONNECTION_STATES, STATE_INSTRUCTIONS } from '../devices/states.js';
 
-export { CONNECTION_STATES };
+/** The states, and the instruction the bench gives for each (an error's own instruction can be more specific). */
+export { CONNECTION_STATES, STATE_INSTRUCTIONS };
 export const ConnectionStateSchema = z.enum(CONNECTION_STATES);
 export type ConnectionState = z.infer<typeof ConnectionStateSchema>;
 

@@ -11,6 +11,7 @@
  * "Simulated devices" banner (to preview what a real bench looks like).
  */
 import type { BenchApi, BenchEvent, BenchStatus, ConnectionState, Device, Envelope, Method, Params, Result } from '../../core/contract/index.js';
+import { STATE_INSTRUCTIONS } from '../../core/contract/index.js';
 
 const MODELS: readonly { productType: string; marketingName: string; deviceClass: 'iPhone' | 'iPad' }[] = [
   { productType: 'iPhone14,2', marketingName: 'iPhone 13 Pro', deviceClass: 'iPhone' },
@@ -28,17 +29,6 @@ const OS = [
   { version: '26.1', build: '23B85' },
 ];
 const OWNERS = ['Front desk', 'Warehouse', 'Loaner', 'Sales', 'Field kit', 'Classroom', 'Returns', 'Reception'];
-const INSTRUCTIONS: Record<ConnectionState, string> = {
-  reading: 'Reading the device… keep it connected.',
-  'needs-trust': 'Tap "Trust" on the device and enter its passcode if asked.',
-  'trust-declined': 'Trust was declined. Unplug the device, plug it back in and tap "Trust".',
-  locked: 'Unlock the device with its passcode.',
-  ready: 'Ready.',
-  recovery: 'The device is in Recovery mode. Restore it, or restart it to leave Recovery.',
-  dfu: 'The device is in DFU mode. Restore it to continue.',
-  error: 'The device could not be read. Unplug it and plug it back in.',
-  detached: 'The device was unplugged.',
-};
 const STATE_MIX: readonly ConnectionState[] = ['ready', 'ready', 'ready', 'needs-trust', 'locked', 'ready', 'reading', 'recovery', 'ready', 'dfu', 'trust-declined', 'error'];
 const ALPHABET = 'CDFGHJKLMNPQRTVWXY0123456789';
 
@@ -83,7 +73,7 @@ function makeDevice(index: number, random: () => number, now: string): Device {
     totalDiskCapacity: known ? [64e9, 128e9, 256e9][index % 3]! - 1.2e9 : null,
     totalDataAvailable: null,
     state,
-    instruction: INSTRUCTIONS[state],
+    instruction: STATE_INSTRUCTIONS[state],
     mode: state === 'recovery' ? 'recovery' : state === 'dfu' ? 'dfu' : 'normal',
     slot: `${hub}-${(index % 7) + 1}`,
     locationId: (hub << 16) | ((index % 7) + 1),
@@ -136,8 +126,8 @@ export function createMockApi(count: number, search: string, timers: { every(cal
         if (!device || device.batteryLevel === null) continue;
         const roll = random();
         let next: Device;
-        if (roll < 0.02 && device.state === 'ready') next = { ...device, state: 'locked', instruction: INSTRUCTIONS.locked, passwordProtected: true };
-        else if (roll < 0.04 && device.state === 'locked') next = { ...device, state: 'ready', instruction: INSTRUCTIONS.ready };
+        if (roll < 0.02 && device.state === 'ready') next = { ...device, state: 'locked', instruction: STATE_INSTRUCTIONS.locked, passwordProtected: true };
+        else if (roll < 0.04 && device.state === 'locked') next = { ...device, state: 'ready', instruction: STATE_INSTRUCTIONS.ready };
         else next = { ...device, batteryLevel: Math.min(100, device.batteryLevel + (device.batteryCharging ? 1 : -1)) };
         next = { ...next, updatedAt: new Date().toISOString() };
         devices.set(id, next);
