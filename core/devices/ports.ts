@@ -38,11 +38,6 @@ export interface DeviceMux {
   listDevices(): Promise<MuxDevice[]>;
   /** Resolves once listening; an `attached` event follows for each device already present. */
   listen(listener: MuxListener): Promise<Subscription>;
-  /**
-   * Whether usbmuxd holds a pair record for the device, i.e. whether a session can
-   * start without pairing (which shows Trust and, in libimobiledevice, costs new keys).
-   */
-  hasPairRecord(udid: string): Promise<boolean>;
 }
 
 /** Identity as read through a lockdown session. */
@@ -60,6 +55,12 @@ export interface Lockdown {
   /** Pairs if needed (which may show the Trust dialog), starts a TLS session, reads all keys and the domains. */
   readIdentity(udid: string, domains: readonly string[]): Promise<LockdownSnapshot>;
   getValue(udid: string, domain: string | null, key: string | null): Promise<PlistValue>;
+  /**
+   * Whether this host holds a pair record for the device (usbmuxd keeps them), i.e.
+   * whether a session can start without pairing — which shows Trust and, in
+   * libimobiledevice, costs new keys.
+   */
+  hasPairRecord(udid: string): Promise<boolean>;
   pair(udid: string): Promise<void>;
   validatePair(udid: string): Promise<void>;
   unpair(udid: string): Promise<void>;

@@ -360,7 +360,7 @@ export class DeviceRegistry {
   /** A device never paired with this bench will pair on its first read; unknown counts as paired (no wait). */
   private async isPaired(udid: string): Promise<boolean> {
     try {
-      return await this.deps.mux.hasPairRecord(udid);
+      return await this.deps.lockdown.hasPairRecord(udid);
     } catch {
       return true;
     }

@@ -34,6 +34,8 @@ export interface ImobiledeviceLibrary {
   plist_to_bin_free: NativeFn;
   plist_free: NativeFn;
   usbmuxd_delete_pair_record: NativeFn;
+  usbmuxd_read_pair_record: NativeFn;
+  libusbmuxd_free: NativeFn;
 }
 
 /** Library files of Debian bookworm's packages, and the package that provides each. */
@@ -59,6 +61,11 @@ function loadLibrary(which: keyof typeof LIBRARIES): LibraryHandle {
   } catch (error) {
     throw new NativeLibraryMissingError(file, debianPackage, error);
   }
+}
+
+/** The C library, for free() of memory libusbmuxd hands over. */
+function libc(): LibraryHandle {
+  return koffi.load('libc.so.6');
 }
 
 function bind(): ImobiledeviceLibrary {
@@ -87,6 +94,9 @@ function bind(): ImobiledeviceLibrary {
     plist_free: fn(plist, 'void plist_free(plist_t plist)'),
     // Deletes the host's pair record in usbmuxd (a blocking round trip to the daemon).
     usbmuxd_delete_pair_record: fn(usbmuxd, 'int usbmuxd_delete_pair_record(const char *record_id)'),
+    // Returns 0 with the record (malloc'ed by libusbmuxd) or a negative errno; parsed in C, off the JS thread.
+    usbmuxd_read_pair_record: fn(usbmuxd, 'int usbmuxd_read_pair_record(const char *record_id, _Out_ void **record_data, _Out_ uint32_t *record_size)'),
+    libusbmuxd_free: fn(libc(), 'void free(void *ptr)'),
   };
 }
 

@@ -273,6 +273,15 @@ export class ImobiledeviceLockdown implements Lockdown {
     );
   }
 
+  async hasPairRecord(udid: string): Promise<boolean> {
+    const lib = this.loadLibrary();
+    const data: [NativePointer | null] = [null];
+    const size: [number] = [0];
+    const rc = await callAsync(lib.usbmuxd_read_pair_record, udid, data, size);
+    if (data[0] !== null) lib.libusbmuxd_free(data[0]);
+    return rc === 0 && size[0] > 0;
+  }
+
   pair(udid: string): Promise<void> {
     return this.pairingCall(udid, (lib) => lib.lockdownd_pair, 'Pair');
   }

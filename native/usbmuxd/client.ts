@@ -119,12 +119,6 @@ export class UsbmuxdClient implements DeviceMux {
     });
   }
 
-  async hasPairRecord(udid: string): Promise<boolean> {
-    const reply = await this.request('ReadPairRecord', { PairRecordID: udid });
-    // A record comes as PairRecordData; a missing one as a Result with a nonzero Number (2).
-    return reply.PairRecordData instanceof Uint8Array;
-  }
-
   async listen(listener: MuxListener): Promise<Subscription> {
     const socket = await this.connect();
     const decoder = new MuxFrameDecoder();

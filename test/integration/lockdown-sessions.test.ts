@@ -75,6 +75,14 @@ describe('a kept session', () => {
 });
 
 describe('pairing', () => {
+  it('knows which devices this host has paired with (usbmuxd pair records, read off the JS thread)', async () => {
+    const fresh = sim.allDevices().find((d) => sim.pairRecord(d.udid) === undefined)!;
+    lockdown = new ImobiledeviceLockdown();
+    expect(await lockdown.hasPairRecord(fresh.udid)).toBe(false);
+    await lockdown.readIdentity(fresh.udid, []); // pairs (the simulated devices trust this host at once)
+    expect(await lockdown.hasPairRecord(fresh.udid)).toBe(true);
+  });
+
   it('a device that forgot this host (erased) asks for Trust again instead of failing with InvalidHostID forever', async () => {
     const sim2 = device(2);
     lockdown = new ImobiledeviceLockdown();

@@ -57,11 +57,6 @@ class FakeMux implements DeviceMux {
     return this.listener !== null;
   }
 
-  /** UDIDs usbmuxd holds a pair record for; everything counts as paired unless a test says otherwise. */
-  neverPaired = new Set<string>();
-  async hasPairRecord(udid: string): Promise<boolean> {
-    return !this.neverPaired.has(udid);
-  }
 }
 
 type Outcome<T> = T | LockdownError | ((call: number) => T | LockdownError);
@@ -114,6 +109,12 @@ class FakeLockdown implements Lockdown {
   }
   unpair(): Promise<void> {
     throw new Error('not used by the registry');
+  }
+
+  /** UDIDs this host holds no pair record for; everything counts as paired unless a test says otherwise. */
+  readonly neverPaired = new Set<string>();
+  async hasPairRecord(udid: string): Promise<boolean> {
+    return !this.neverPaired.has(udid);
   }
 
   readonly released: string[] = [];
@@ -355,7 +356,7 @@ describe('trust, passcode and errors', () => {
   it('reads devices never paired with this bench one at a time from the start: their first read pairs', async () => {
     const udids = Array.from({ length: 4 }, (_, i) => `0000803${i}-001A2C3E3A12802${i}`);
     udids.forEach((udid, i) => lockdown.devices.set(udid, { untrusted: { ...untrustedValues(), UniqueDeviceID: udid, UniqueChipID: BigInt(`0x001A2C3E3A12802${i}`) }, identity: snapshot(udid, BigInt(`0x001A2C3E3A12802${i}`)) }));
-    for (const udid of udids.slice(0, 3)) mux.neverPaired.add(udid);
+    for (const udid of udids.slice(0, 3)) lockdown.neverPaired.add(udid);
     let reading = 0;
     let peak = 0;
     const readIdentity = lockdown.readIdentity.bind(lockdown);

@@ -87,14 +87,3 @@ describe('a message usbmuxd got wrong', () => {
   });
 });
 
-describe('pair records', () => {
-  it('tells a device usbmuxd holds a pair record for from one it does not (Result 2)', async () => {
-    const address = await fakeUsbmuxd((request, socket, tag) => {
-      if (request.PairRecordID === 'paired') socket.write(encodeMuxFrame(tag, { PairRecordData: Buffer.from('bplist00') }));
-      else socket.write(encodeMuxFrame(tag, { MessageType: 'Result', Number: 2 }));
-    });
-    const client = new UsbmuxdClient(address);
-    expect(await client.hasPairRecord('paired')).toBe(true);
-    expect(await client.hasPairRecord('never-seen')).toBe(false);
-  });
-});
