@@ -23,6 +23,8 @@ export function App() {
   const stale = useBench((state) => state.connection.phase === 'lost');
   // Shallow-compared: the advice is rebuilt on every change, but its fields rarely differ.
   const advice = useBench(useShallow((state: BenchState) => emptyAdvice(state, store.visible.ids(state).length) ?? { reason: null }));
+  // The grid scrolls itself (it is virtualised), so the page's padding moves into it: see .content.has-grid.
+  const gridShown = advice.reason === null && view === 'grid';
   return (
     <div className={`app view-${view}${stale ? ' is-stale' : ''}`}>
       <SimulatedBanner />
@@ -31,7 +33,7 @@ export function App() {
       {ready ? <Toolbar /> : null}
       <StatusAlerts />
       <ScannerMessage />
-      <main className="content">{advice.reason !== null ? <EmptyState advice={advice} /> : view === 'grid' ? <DeviceGrid /> : <DeviceTable />}</main>
+      <main className={gridShown ? 'content has-grid' : 'content'}>{advice.reason !== null ? <EmptyState advice={advice} /> : gridShown ? <DeviceGrid /> : <DeviceTable />}</main>
     </div>
   );
 }

@@ -1,9 +1,12 @@
 /**
  * One device as a tile, in the spirit of Apple Configurator. Each tile reads
  * its own device from the store by id, so an event about one device
- * re-renders one tile, not sixty.
+ * re-renders one tile, not sixty. Bringing a tile into view is the grid's
+ * job: a tile exists only while its row is in view (DeviceGrid), so it could
+ * not scroll to itself, and a tile scrolling on mount would yank the page
+ * back every time its row came into view again.
  */
-import { memo, useEffect, useRef, type MouseEvent } from 'react';
+import { memo, type MouseEvent } from 'react';
 import { useActions, useBench } from '../../app/store-context.js';
 import { STATE_LOOK, deviceSubtitle, deviceTitle, osLabel, primaryIdentifier } from '../../state/device-view.js';
 import { BatteryGauge } from '../device/BatteryGauge.js';
@@ -12,21 +15,19 @@ import { FlappingWarning } from '../device/FlappingWarning.js';
 import { StateBadge } from '../device/StateBadge.js';
 import { deviceDomId } from '../selection/keys.js';
 
-export const DeviceTile = memo(function DeviceTile({ id }: { id: string }) {
+interface TileProps {
+  readonly id: string;
+  /** 1-based place among the shown devices, and how many there are: only some tiles exist, so assistive technology is told. */
+  readonly position: number;
+  readonly setSize: number;
+}
+
+export const DeviceTile = memo(function DeviceTile({ id, position, setSize }: TileProps) {
   const device = useBench((state) => state.devices[id]);
   const selected = useBench((state) => state.selection.ids[id] === true);
   const focused = useBench((state) => state.selection.focus === id);
-  const highlightSeq = useBench((state) => (state.highlight?.id === id ? state.highlight.seq : 0));
+  const highlighted = useBench((state) => state.highlight?.id === id);
   const actions = useActions();
-  const ref = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    if (highlightSeq > 0) ref.current?.scrollIntoView({ block: 'center', behavior: 'smooth' });
-  }, [highlightSeq]);
-  useEffect(() => {
-    // A scanned tile is being scrolled to the centre; an instant "nearest" scroll here would cut that short.
-    if (focused && highlightSeq === 0) ref.current?.scrollIntoView({ block: 'nearest' });
-  }, [focused, highlightSeq]);
 
   if (device === undefined) return null;
   const look = STATE_LOOK[device.state];
@@ -40,13 +41,14 @@ export const DeviceTile = memo(function DeviceTile({ id }: { id: string }) {
     if (event.shiftKey) event.preventDefault();
   };
 
-  const classes = ['tile', `tone-${look.tone}`, selected && 'is-selected', focused && 'is-focused', highlightSeq > 0 && 'is-highlighted', device.flapping && 'is-flapping'];
+  const classes = ['tile', `tone-${look.tone}`, selected && 'is-selected', focused && 'is-focused', highlighted && 'is-highlighted', device.flapping && 'is-flapping'];
   return (
     <div
-      ref={ref}
       id={deviceDomId('tile', id)}
       role="option"
       aria-selected={selected}
+      aria-posinset={position}
+      aria-setsize={setSize}
       className={classes.filter(Boolean).join(' ')}
       data-testid="device-tile"
       data-id={device.id}
@@ -55,7 +57,7 @@ export const DeviceTile = memo(function DeviceTile({ id }: { id: string }) {
       data-ecid={device.ecid ?? ''}
       data-state={device.state}
       data-selected={selected ? 'true' : 'false'}
-      data-highlighted={highlightSeq > 0 ? 'true' : 'false'}
+      data-highlighted={highlighted ? 'true' : 'false'}
       onClick={onClick}
       onMouseDown={onMouseDown}
     >

@@ -24,13 +24,6 @@ export function handleSelectionKey(event: KeyboardEvent<HTMLElement>, actions: B
   }
 }
 
-/** Tiles per row of a CSS grid, read from its computed track list. */
-export function gridColumnCount(grid: HTMLElement | null): number {
-  if (grid === null) return 1;
-  const tracks = getComputedStyle(grid).gridTemplateColumns.split(' ').filter((track) => track !== '');
-  return Math.max(1, tracks.length);
-}
-
 /** A DOM id for a device (ids like "ecid:123" contain characters awkward in selectors). */
 export function deviceDomId(prefix: string, id: string): string {
   return `${prefix}-${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
