@@ -337,7 +337,9 @@ export class DeviceRegistry {
     // A device waiting for Trust, locked before its first pairing, or never paired makes libimobiledevice
     // 1.3.0 send Pair, and every Pair generates fresh RSA keys: a fraction of a second of CPU.
     // Those reads take turns, so a bench full of untrusted devices leaves the machine a core to spare.
-    const waiting = attachment?.status.state === 'needs-trust' || attachment?.status.state === 'locked' || !(await this.isPaired(udid));
+    const state = attachment?.status.state;
+    // Only a first read needs to ask whether the device was ever paired; a device read before has answered that.
+    const waiting = state === 'needs-trust' || state === 'locked' || (state === 'reading' && !(await this.isPaired(udid)));
     if (!current()) return;
     // Checked again when the turn comes: a read cancelled while queued (detach, stop) gives it up untouched.
     const read = async (): Promise<LockdownSnapshot | null> => (current() ? this.deps.lockdown.readIdentity(udid, this.domains) : null);

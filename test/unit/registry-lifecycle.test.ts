@@ -113,7 +113,9 @@ class FakeLockdown implements Lockdown {
 
   /** UDIDs this host holds no pair record for; everything counts as paired unless a test says otherwise. */
   readonly neverPaired = new Set<string>();
+  pairRecordQueries = 0;
   async hasPairRecord(udid: string): Promise<boolean> {
+    this.pairRecordQueries += 1;
     return !this.neverPaired.has(udid);
   }
 
@@ -351,6 +353,18 @@ describe('trust, passcode and errors', () => {
     const gaps = callTimes.slice(1).map((time, i) => time - callTimes[i]!);
     expect(gaps.slice(0, 3)).toEqual([1050, 2050, 4050]); // 1, 2, 4 s (+ the read's own 50 ms)
     expect(Math.max(...gaps)).toBe(5050);
+  });
+
+  it('asks whether a device was ever paired on its first read only, not when a ready device is refreshed', async () => {
+    await startRegistry();
+    mux.attach(muxDevice(3));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(lockdown.pairRecordQueries).toBe(1);
+    const refreshed = registry.refresh(`ecid:${ECID}`);
+    await vi.advanceTimersByTimeAsync(100);
+    await refreshed;
+    expect(lockdown.calls.identity).toBe(2);
+    expect(lockdown.pairRecordQueries).toBe(1);
   });
 
   it('reads devices never paired with this bench one at a time from the start: their first read pairs', async () => {
