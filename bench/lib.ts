@@ -1,7 +1,7 @@
 /** Shared helpers for benchmark scripts: percentiles, timing, results files, child processes. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { READY_LINE, startUntilLine } from '../sim/device/tools.js';
 import path from 'node:path';
 import os from 'node:os';
 
@@ -32,18 +32,9 @@ export function sh(command: string, env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 /** Starts a child that prints a JSON "ready" line; resolves with that line parsed. */
-export function startReadyProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; ready: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error(`${command} did not become ready in 30 s`)), 30_000);
-    child.once('exit', (code) => reject(new Error(`${command} exited with ${code} before it was ready`)));
-    lines.on('line', (line) => {
-      if (!line.includes('"ready"')) return;
-      clearTimeout(timer);
-      resolve({ child, ready: JSON.parse(line) as Record<string, unknown> });
-    });
-  });
+export async function startReadyProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; ready: Record<string, unknown> }> {
+  const { child, match } = await startUntilLine(command, args, { match: READY_LINE, env });
+  return { child, ready: JSON.parse(match[0]) as Record<string, unknown> };
 }
 
 export function machineInfo(): Record<string, unknown> {

@@ -3,7 +3,9 @@
  * and benchmarks: the tool gets the simulator's socket through
  * USBMUXD_SOCKET_ADDRESS, exactly as libusbmuxd reads it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 
 export interface ToolResult {
   code: number | null;
@@ -39,3 +41,38 @@ export function parseKeyValues(text: string): Record<string, string> {
   }
   return out;
 }
+
+/**
+ * Starts a long-running command (the simulator, `benchline serve`) and waits
+ * for the stdout line that says it is up; resolves with the child and that
+ * line's match. Fails if the command exits first or says nothing in time.
+ */
+export function startUntilLine(
+  command: string,
+  args: readonly string[],
+  options: { match: RegExp; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const name = path.basename(args[0] ?? command);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`${name} printed nothing matching ${options.match} within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code} before it was up`));
+    });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = options.match.exec(line);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({ child, match });
+    });
+  });
+}
+
+/** The simulator's `{"ready": true, …}` line. */
+export const READY_LINE = /^\{.*"ready".*\}$/;

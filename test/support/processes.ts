@@ -1,10 +1,10 @@
 /** Starting and talking to the project's own commands (built in dist/) from integration tests. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { SimControlClient } from '../../sim/device/control-client.js';
+import { READY_LINE, startUntilLine } from '../../sim/device/tools.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -54,16 +54,8 @@ export async function startSimulatorProcess(options: { devices: number; seed: st
   const dir = mkdtempSync(path.join(tmpdir(), 'bl-it-'));
   const args = [path.join(ROOT, 'bin/benchline-sim.cjs'), '--devices', String(options.devices), '--socket', path.join(dir, 'mux.sock'), '--seed', options.seed];
   if (options.allTrusted) args.push('--all-trusted');
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const ready = await new Promise<{ address: string; control: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('benchline-sim was not ready within 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`benchline-sim exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.includes('"ready"')) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(line) as { address: string; control: string });
-    });
-  });
+  const { child, match } = await startUntilLine(process.execPath, args, { match: READY_LINE });
+  const ready = JSON.parse(match[0]) as { address: string; control: string };
   return {
     address: ready.address,
     control: new SimControlClient(ready.control),
@@ -84,17 +76,8 @@ export interface ServeProcess {
 /** Starts `benchline serve` (extra args, e.g. --simulate) and waits for the URL it prints. */
 export async function startServeProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
   requireBuild();
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/benchline.cjs'), 'serve', ...args], { env: environment(env), stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('benchline serve printed no URL within 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`benchline serve exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /^Benchline: (\S+)/.exec(line);
-      if (!match) return;
-      clearTimeout(timer);
-      resolve(match[1]!);
-    });
-  });
+  const { child, match } = await startUntilLine(process.execPath, [path.join(ROOT, 'bin/benchline.cjs'), 'serve', ...args], { match: /^Benchline: (\S+)/, env: environment(env) });
+  const url = match[1]!;
   return {
     url,
     stop: async () => {
