@@ -14,6 +14,7 @@ import { DeviceIcon } from '../device/DeviceIcon.js';
 import { FlappingWarning } from '../device/FlappingWarning.js';
 import { StateBadge } from '../device/StateBadge.js';
 import { deviceDomId } from '../selection/keys.js';
+import { deviceTestAttributes } from '../device/test-attributes.js';
 
 interface TileProps {
   readonly id: string;
@@ -51,13 +52,7 @@ export const DeviceTile = memo(function DeviceTile({ id, position, setSize }: Ti
       aria-setsize={setSize}
       className={classes.filter(Boolean).join(' ')}
       data-testid="device-tile"
-      data-id={device.id}
-      data-serial={device.serialNumber ?? ''}
-      data-udid={device.udid ?? ''}
-      data-ecid={device.ecid ?? ''}
-      data-state={device.state}
-      data-selected={selected ? 'true' : 'false'}
-      data-highlighted={highlighted ? 'true' : 'false'}
+      {...deviceTestAttributes(device, { selected, highlighted })}
       onClick={onClick}
       onMouseDown={onMouseDown}
     >

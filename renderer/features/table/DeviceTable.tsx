@@ -15,6 +15,7 @@ import type { Device } from '../../../core/contract/index.js';
 import { useActions, useBench, useBenchStore } from '../../app/store-context.js';
 import { isColumnId } from '../../state/columns.js';
 import { deviceDomId, handleSelectionKey } from '../selection/keys.js';
+import { deviceTestAttributes } from '../device/test-attributes.js';
 import { tableColumns, tableFeaturesInUse, visibilityOf } from './columns.js';
 
 const ROW_HEIGHT = 40;
@@ -53,12 +54,7 @@ const DeviceRow = memo(
         className={classes.filter(Boolean).join(' ')}
         style={style}
         data-testid="device-row"
-        data-id={id}
-        data-serial={device.serialNumber ?? ''}
-        data-udid={device.udid ?? ''}
-        data-state={device.state}
-        data-selected={selected ? 'true' : 'false'}
-        data-highlighted={highlighted ? 'true' : 'false'}
+        {...deviceTestAttributes(device, { selected, highlighted })}
         onClick={onClick}
         onMouseDown={onMouseDown}
       >
