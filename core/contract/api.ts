@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { BenchStatusSchema, DeviceSchema } from './device.js';
+import { JobSchema, StartJobsParamsSchema, StartJobsResultSchema, TechnicianSchema, WorkflowSummarySchema } from './jobs.js';
 
 /** Bumped on any incompatible change; a UI refuses to talk to a host of another major version. */
 export const CONTRACT_VERSION = 1;
@@ -19,6 +20,15 @@ export const METHODS = {
   'devices.list': { params: z.object({}), result: z.array(DeviceSchema) },
   /** Re-reads a device now (after the technician unlocked it, say). */
   'devices.refresh': { params: z.object({ id: z.string().min(1) }), result: DeviceSchema.nullable() },
+  /** Who is at the bench: recorded with every job. */
+  'technician.get': { params: z.object({}), result: TechnicianSchema },
+  'technician.set': { params: z.object({ name: z.string().trim().min(1).max(100) }), result: TechnicianSchema },
+  'workflows.list': { params: z.object({}), result: z.array(WorkflowSummarySchema) },
+  /** One job per device; refused devices come back with the reason instead of failing the whole call. */
+  'jobs.start': { params: StartJobsParamsSchema, result: StartJobsResultSchema },
+  'jobs.list': { params: z.object({ activeOnly: z.boolean().optional(), limit: z.number().int().min(1).max(5000).optional() }), result: z.array(JobSchema) },
+  /** Refused with NotCancellable once a destructive step has started. */
+  'jobs.cancel': { params: z.object({ jobId: z.string().min(1) }), result: JobSchema },
 } as const;
 
 export type Method = keyof typeof METHODS;
@@ -28,6 +38,8 @@ export type Result<M extends Method> = z.infer<(typeof METHODS)[M]['result']>;
 export const EVENTS = {
   'devices.changed': z.object({ kind: z.enum(['added', 'updated', 'removed']), device: DeviceSchema, previousId: z.string().optional() }),
   'bench.status': BenchStatusSchema,
+  'jobs.changed': JobSchema,
+  'technician.changed': TechnicianSchema,
 } as const;
 
 export type EventName = keyof typeof EVENTS;

@@ -2,3 +2,4 @@ export * from './api.js';
 export * from './device.js';
 export * from './transport.js';
 export * from './errors.js';
+export * from './jobs.js';

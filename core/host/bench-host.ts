@@ -7,9 +7,9 @@
 import { fail, isMethod, ok, parseParams, type BenchApi, type BenchEvent, type Envelope, type Method, type Params, type Result } from '../contract/api.js';
 import type { BenchStatus } from '../contract/device.js';
 import { API_ERROR_CODES } from '../contract/errors.js';
-import { envelopeForError } from './envelopes.js';
+import { envelopeForError, HostRefusal } from './envelopes.js';
 import { answerHello } from './hello.js';
-import { intervalTicker, type HostRegistry, type RegistryChange, type Subscription, type Ticker } from './ports.js';
+import { intervalTicker, type HostJobs, type HostRegistry, type RegistryChange, type Subscription, type Ticker } from './ports.js';
 import { deriveStatus, libraryHintOf, sameStatus } from './status.js';
 
 export interface BenchHostOptions {
@@ -25,6 +25,8 @@ export interface BenchHostOptions {
    * usbmuxd or USB availability changing while no device changes. Default: every second.
    */
   statusTicker?: Ticker;
+  /** Bench actions; absent on a bench that only identifies devices (then job methods answer ServiceUnavailable). */
+  jobs?: HostJobs;
   /** A subscriber threw; default: a line on stderr. One broken UI connection must not silence the others. */
   onListenerError?: (error: unknown) => void;
 }
@@ -46,6 +48,7 @@ export class BenchHost implements BenchApi, RequestHandler {
   private readonly listeners = new Set<(event: BenchEvent) => void>();
   private readonly handlers: Handlers;
   private subscription: Subscription | null = null;
+  private jobSubscriptions: Subscription[] = [];
   private stopTicker: (() => void) | null = null;
   private libraryHint: string | null = null;
   private lastStatus: BenchStatus;
@@ -56,6 +59,12 @@ export class BenchHost implements BenchApi, RequestHandler {
       'bench.status': () => this.status(),
       'devices.list': () => options.registry.list(),
       'devices.refresh': async ({ id }) => (await options.registry.refresh(id)) ?? null,
+      'technician.get': () => this.jobs().technician(),
+      'technician.set': ({ name }) => this.jobs().setTechnician(name),
+      'workflows.list': () => this.jobs().workflows(),
+      'jobs.start': (params) => this.jobs().start(params),
+      'jobs.list': (params) => this.jobs().list(params),
+      'jobs.cancel': ({ jobId }) => this.jobs().cancel(jobId),
     };
     this.lastStatus = this.status();
   }
@@ -65,6 +74,13 @@ export class BenchHost implements BenchApi, RequestHandler {
     if (this.subscription) return;
     for (const record of this.options.registry.list()) this.noteLibrary(libraryHintOf(record));
     this.subscription = this.options.registry.onChange((change) => this.onRegistryChange(change));
+    const jobs = this.options.jobs;
+    if (jobs) {
+      this.jobSubscriptions = [
+        jobs.onJobChange((job) => this.emit({ event: 'jobs.changed', data: job })),
+        jobs.onTechnicianChange((technician) => this.emit({ event: 'technician.changed', data: technician })),
+      ];
+    }
     this.lastStatus = this.status();
     this.stopTicker = (this.options.statusTicker ?? intervalTicker(1000))(() => this.checkStatus());
   }
@@ -72,6 +88,8 @@ export class BenchHost implements BenchApi, RequestHandler {
   stop(): void {
     this.subscription?.close();
     this.subscription = null;
+    for (const subscription of this.jobSubscriptions) subscription.close();
+    this.jobSubscriptions = [];
     this.stopTicker?.();
     this.stopTicker = null;
   }
@@ -84,6 +102,11 @@ export class BenchHost implements BenchApi, RequestHandler {
       registry: this.options.registry,
       libraryHint: this.libraryHint,
     });
+  }
+
+  private jobs(): HostJobs {
+    if (this.options.jobs) return this.options.jobs;
+    throw new HostRefusal(API_ERROR_CODES.ServiceUnavailable, 'This bench was started without bench actions.', 'Start Benchline with its record (the default), not in identify-only mode.');
   }
 
   call<M extends Method>(method: M, params: Params<M>): Promise<Envelope<Result<M>>> {

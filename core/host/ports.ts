@@ -3,7 +3,9 @@
  * uses, so unit tests drive the host with a fake and the supervisor can stand
  * in while usbmuxd is not reachable yet.
  */
+import type { z } from 'zod';
 import type { DeviceRecord } from '../devices/identity.js';
+import type { Job, StartJobsParamsSchema, StartJobsResultSchema, WorkflowSummary } from '../contract/jobs.js';
 import type { Subscription, UsbAvailability } from '../devices/ports.js';
 import type { MuxStatus } from '../devices/mux-link.js';
 import type { RegistryChange } from '../devices/registry.js';
@@ -38,3 +40,22 @@ export const timeoutScheduler: Scheduler = (run, ms) => {
   const timer = setTimeout(run, ms);
   return () => clearTimeout(timer);
 };
+
+/**
+ * Bench actions as the host serves them: core/jobs implements this over the
+ * job engine and the store. Methods throw HostRefusal (or a DeviceError) for
+ * what the technician must fix; refusals per device come back in the result.
+ */
+export interface HostJobs {
+  technician(): { name: string | null };
+  setTechnician(name: string): { name: string | null };
+  workflows(): WorkflowSummary[];
+  start(params: StartJobsParams): Promise<StartJobsResult>;
+  list(query: { activeOnly?: boolean; limit?: number }): Job[];
+  cancel(jobId: string): Promise<Job>;
+  onJobChange(listener: (job: Job) => void): Subscription;
+  onTechnicianChange(listener: (technician: { name: string | null }) => void): Subscription;
+}
+
+export type StartJobsParams = z.infer<typeof StartJobsParamsSchema>;
+export type StartJobsResult = z.infer<typeof StartJobsResultSchema>;

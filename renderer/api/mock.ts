@@ -143,6 +143,15 @@ export function createMockApi(count: number, search: string, timers: { every(cal
       'bench.status': () => status,
       'devices.list': () => [...devices.values()],
       'devices.refresh': () => null,
+      // The mock bench (UI development without devices) has no job engine yet: nothing runs.
+      'technician.get': () => ({ name: null }),
+      'technician.set': () => ({ name: null }),
+      'workflows.list': () => [],
+      'jobs.start': () => ({ batchId: 'mock', jobs: [], refused: [] }),
+      'jobs.list': () => [],
+      'jobs.cancel': () => {
+        throw new Error('The mock bench runs no jobs.');
+      },
     };
     return { ok: true, value: results[method]() as Result<M> };
   };

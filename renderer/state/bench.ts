@@ -59,7 +59,7 @@ function applyEvents(state: BenchState, events: readonly BenchEvent[]): BenchSta
   let status = state.status;
   for (const event of events) {
     if (event.event === 'devices.changed') changes.push(event.data);
-    else status = event.data;
+    else if (event.event === 'bench.status') status = event.data;
   }
   const devices = changes.length > 0 ? applyDeviceChanges(state.devices, changes) : state.devices;
   const renames = renamesIn(changes);
