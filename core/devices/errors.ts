@@ -153,3 +153,120 @@ export class ProtocolError extends DeviceError {
     super(message, 'ProtocolError', 'The device sent an answer that makes no sense. Replug it; if it persists, restart it.');
   }
 }
+
+// ---- device services (MCInstall, mobileactivation, diagnostics_relay) -----
+
+/** One entry of an MCInstall ErrorChain, outermost first. */
+export interface ManagementErrorCause {
+  code: number | null;
+  domain: string | null;
+  description: string | null;
+}
+
+/** MCInstall statuses other than Acknowledged that carry no ErrorChain. */
+export type ManagementStatus = 'Error' | 'CommandFormatError' | 'NotNow' | 'CertificateRejected' | 'SignedRequestRejected' | (string & {});
+
+/** MCInstall error codes a technician can act on; others get the device's own words. */
+const MANAGEMENT_INSTRUCTIONS: Record<string, string> = {
+  'MCInstall.14002': 'The device already has a cloud configuration. Erase the device to apply a different one.',
+  'MCInstall.CommandFormatError': 'The device did not understand the request. Check that its iOS version supports this action.',
+  'MCInstall.NotNow': 'The device cannot do this right now. Unlock it, keep it on the Home Screen and try again.',
+  'MCInstall.CertificateRejected': "The device does not accept this supervision identity. Use the identity of the organisation that supervises it.",
+  'MCInstall.SignedRequestRejected': "The device rejected the supervision identity's signature. Check the identity's private key matches its certificate.",
+};
+
+/**
+ * MCInstall refused a request. `code` is `MCInstall.<ErrorCode>` from the
+ * first (outermost) entry of the ErrorChain, or `MCInstall.<Status>` when the
+ * device answered a status without one (CommandFormatError, NotNow, …).
+ */
+export class ManagementError extends DeviceError {
+  constructor(
+    readonly request: string,
+    readonly status: ManagementStatus,
+    readonly chain: readonly ManagementErrorCause[] = [],
+  ) {
+    const first = chain[0];
+    const code = first?.code !== null && first?.code !== undefined ? `MCInstall.${first.code}` : `MCInstall.${status}`;
+    const said = chain.map((cause) => cause.description).filter((text): text is string => Boolean(text));
+    const detail = said.length > 0 ? said.join(' — ') : status;
+    const domain = first?.domain ? ` [${first.domain}${first.code !== null ? ` ${first.code}` : ''}]` : '';
+    super(
+      `${request}: the device answered ${detail}${domain}`,
+      code,
+      MANAGEMENT_INSTRUCTIONS[code] ?? (said[0] ? `The device refused: "${said[0]}". Fix what it names and try again.` : 'The device refused the request. Unlock it and try again.'),
+    );
+  }
+}
+
+/** mobileactivationd answered a request with an Error. */
+export class ActivationError extends DeviceError {
+  constructor(
+    readonly command: string,
+    readonly deviceMessage: string,
+  ) {
+    super(
+      `${command}: mobileactivationd answered "${deviceMessage}"`,
+      'ActivationFailed',
+      'Activation was refused. Check the device has a SIM (if it needs one) and network access, and is not locked to an Apple ID, then try again.',
+    );
+  }
+}
+
+/** diagnostics_relay answered Failure or UnknownRequest. */
+export class DiagnosticsError extends DeviceError {
+  constructor(
+    readonly request: string,
+    readonly status: string,
+  ) {
+    super(
+      `diagnostics_relay ${request}: the device answered ${status}`,
+      status === 'UnknownRequest' ? 'Diagnostics.UnknownRequest' : 'Diagnostics.Failure',
+      status === 'UnknownRequest'
+        ? 'The device does not support this action. Check its iOS version.'
+        : 'The device refused. Unlock it and try again; if it persists, use the side button to restart it.',
+    );
+  }
+}
+
+/** A device service did not answer within the time allowed. */
+export class ServiceTimeout extends DeviceError {
+  constructor(
+    readonly service: string,
+    readonly request: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `${service} did not answer ${request} within ${timeoutMs} ms`,
+      'ServiceTimeout',
+      'The device stopped answering. Check that it is unlocked and connected, then replug it and try again.',
+    );
+  }
+}
+
+/** The service connection is gone: the device closed it, or it broke earlier (timeout, close()). */
+export class ServiceConnectionLost extends DeviceError {
+  constructor(
+    readonly service: string,
+    detail: string,
+  ) {
+    super(`${service}: ${detail}`, 'ServiceConnectionLost', 'The connection to the device was lost. Check that it is still plugged in and unlocked, then try again.');
+  }
+}
+
+/**
+ * A destructive request (erase, …) was sent but the connection dropped or
+ * went silent before the device confirmed it: it may or may not have happened.
+ */
+export class OutcomeUnknown extends DeviceError {
+  constructor(
+    readonly request: string,
+    detail: string,
+  ) {
+    super(
+      `${request}: ${detail}; whether the device acted on it is unknown`,
+      'OutcomeUnknown',
+      `Look at the device before retrying: if it is already doing ${request}, let it finish; otherwise replug it and try again.`,
+    );
+  }
+}

@@ -36,6 +36,14 @@ export interface ImobiledeviceLibrary {
   usbmuxd_delete_pair_record: NativeFn;
   usbmuxd_read_pair_record: NativeFn;
   libusbmuxd_free: NativeFn;
+  lockdownd_start_service: NativeFn;
+  lockdownd_service_descriptor_free: NativeFn;
+  property_list_service_client_new: NativeFn;
+  property_list_service_client_free: NativeFn;
+  property_list_service_send_xml_plist: NativeFn;
+  property_list_service_send_binary_plist: NativeFn;
+  property_list_service_receive_plist_with_timeout: NativeFn;
+  plist_from_bin: NativeFn;
 }
 
 /** Library files of Debian bookworm's packages, and the package that provides each. */
@@ -49,6 +57,24 @@ export const LIBRARIES = {
 export const IDEVICE_LOOKUP_USBMUX = 1 << 1;
 
 export const IDEVICE_ERRORS = { SUCCESS: 0, INVALID_ARG: -1, UNKNOWN_ERROR: -2, NO_DEVICE: -3, NOT_ENOUGH_DATA: -4, SSL_ERROR: -6, TIMEOUT: -7 } as const;
+
+/** property_list_service_error_t (1.3.0). */
+export const PLIST_SERVICE_ERRORS = {
+  SUCCESS: 0,
+  INVALID_ARG: -1,
+  PLIST_ERROR: -2,
+  MUX_ERROR: -3,
+  SSL_ERROR: -4,
+  RECEIVE_TIMEOUT: -5,
+  NOT_ENOUGH_DATA: -6,
+  UNKNOWN_ERROR: -256,
+} as const;
+
+/** What lockdownd_start_service fills in: the one-shot port and whether the service speaks TLS. */
+export interface ServiceDescriptor {
+  port: number;
+  ssl_enabled: number;
+}
 
 /** Where each library is looked up: the Debian soname, unless overridden (e.g. a Homebrew or /usr/local build). */
 export const LIBRARY_PATH_VARIABLES = { imobiledevice: 'BENCHLINE_LIBIMOBILEDEVICE', plist: 'BENCHLINE_LIBPLIST', usbmuxd: 'BENCHLINE_LIBUSBMUXD' } as const;
@@ -76,6 +102,9 @@ function bind(): ImobiledeviceLibrary {
   koffi.pointer('idevice_t', koffi.opaque('idevice_private'));
   koffi.pointer('lockdownd_client_t', koffi.opaque('lockdownd_client_private'));
   koffi.pointer('plist_t', koffi.opaque('plist_private'));
+  koffi.pointer('property_list_service_client_t', koffi.opaque('property_list_service_client_private'));
+  // The one libimobiledevice struct read from JS (1.3.0's layout: port, ssl_enabled).
+  koffi.struct('lockdownd_service_descriptor', { port: 'uint16_t', ssl_enabled: 'uint8_t' });
   const fn = (library: LibraryHandle, signature: string): NativeFn => library.func(signature) as unknown as NativeFn;
   return {
     idevice_new_with_options: fn(lib, 'int idevice_new_with_options(_Out_ idevice_t *device, const char *udid, int options)'),
@@ -97,6 +126,18 @@ function bind(): ImobiledeviceLibrary {
     // Returns 0 with the record (malloc'ed by libusbmuxd) or a negative errno; parsed in C, off the JS thread.
     usbmuxd_read_pair_record: fn(usbmuxd, 'int usbmuxd_read_pair_record(const char *record_id, _Out_ void **record_data, _Out_ uint32_t *record_size)'),
     libusbmuxd_free: fn(libc(), 'void free(void *ptr)'),
+    // _Inout_ with a NULL in: both functions misbehave when the out pointer does not start NULL
+    // (start_service reuses a non-NULL descriptor, client_new refuses one).
+    lockdownd_start_service: fn(lib, 'int lockdownd_start_service(lockdownd_client_t client, const char *identifier, _Inout_ lockdownd_service_descriptor **service)'),
+    lockdownd_service_descriptor_free: fn(lib, 'int lockdownd_service_descriptor_free(lockdownd_service_descriptor *service)'),
+    // Reads port and ssl_enabled only, so a descriptor built in JS (copied for the call) will do.
+    property_list_service_client_new: fn(lib, 'int property_list_service_client_new(idevice_t device, lockdownd_service_descriptor *service, _Inout_ property_list_service_client_t *client)'),
+    property_list_service_client_free: fn(lib, 'int property_list_service_client_free(property_list_service_client_t client)'),
+    property_list_service_send_xml_plist: fn(lib, 'int property_list_service_send_xml_plist(property_list_service_client_t client, plist_t plist)'),
+    property_list_service_send_binary_plist: fn(lib, 'int property_list_service_send_binary_plist(property_list_service_client_t client, plist_t plist)'),
+    // The timeout (ms) bounds the wait for a message to start; its body then has libimobiledevice's own 30 s.
+    property_list_service_receive_plist_with_timeout: fn(lib, 'int property_list_service_receive_plist_with_timeout(property_list_service_client_t client, _Inout_ plist_t *plist, unsigned int timeout)'),
+    plist_from_bin: fn(plist, 'void plist_from_bin(const void *data, uint32_t length, _Out_ plist_t *plist)'),
   };
 }
 
@@ -124,6 +165,27 @@ export function callAsync(fn: NativeFn, ...args: unknown[]): Promise<number> {
   return new Promise((resolve, reject) => {
     fn.async(...args, (error: Error | null, result: number) => (error ? reject(error) : resolve(result)));
   });
+}
+
+/** Reads and frees a descriptor lockdownd_start_service allocated. */
+export function takeServiceDescriptor(lib: ImobiledeviceLibrary, pointer: NativePointer): ServiceDescriptor {
+  try {
+    const { port, ssl_enabled } = koffi.decode(pointer, 'lockdownd_service_descriptor') as ServiceDescriptor;
+    return { port, ssl_enabled };
+  } finally {
+    lib.lockdownd_service_descriptor_free(pointer);
+  }
+}
+
+/**
+ * Builds a libplist node from a binary plist (the codec's toBinaryPlist keeps
+ * uint64 exact, which libplist's XML would not). The caller frees it with plist_free.
+ */
+export function plistFromBytes(lib: ImobiledeviceLibrary, bytes: Buffer): NativePointer {
+  const out: [NativePointer | null] = [null];
+  lib.plist_from_bin(bytes, bytes.length, out);
+  if (out[0] === null) throw new TypeError('libplist could not read a binary plist written by the codec');
+  return out[0];
 }
 
 /** Copies a plist_t into JS-owned bytes (binary plist keeps uint64 exact) and frees nothing. */

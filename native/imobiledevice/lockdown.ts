@@ -13,9 +13,20 @@
  */
 import type { Lockdown, LockdownSnapshot } from '../../core/devices/ports.js';
 import type { PlistDict, PlistValue } from '../../core/devices/identity.js';
-import { DeviceError, DeviceNotFoundError, LockdownError, ProtocolError, type LockdownErrorName } from '../../core/devices/errors.js';
+import { DeviceError, DeviceNotFoundError, LockdownError, ProtocolError, ServiceConnectionLost, type LockdownErrorName } from '../../core/devices/errors.js';
 import { KeyedSerialQueue } from '../../core/devices/serial-queue.js';
-import { callAsync, IDEVICE_ERRORS, IDEVICE_LOOKUP_USBMUX, loadImobiledevice, plistToBytes, type ImobiledeviceLibrary, type NativePointer } from './ffi.js';
+import {
+  callAsync,
+  IDEVICE_ERRORS,
+  IDEVICE_LOOKUP_USBMUX,
+  loadImobiledevice,
+  plistToBytes,
+  takeServiceDescriptor,
+  type ImobiledeviceLibrary,
+  type NativePointer,
+  type ServiceDescriptor,
+} from './ffi.js';
+import { PlistServiceConnection } from './service-connection.js';
 import { isDict, parsePlist } from '../plist/codec.js';
 import { Semaphore } from '../../core/devices/semaphore.js';
 
@@ -68,6 +79,7 @@ export class ImobiledeviceLockdown implements Lockdown {
   private readonly idleMs: number;
   private readonly perDevice = new KeyedSerialQueue();
   private readonly sessions = new Map<string, { connection: Connection; idle: NodeJS.Timeout }>();
+  private readonly services = new Set<PlistServiceConnection>();
   private closed = false;
 
   constructor(
@@ -192,23 +204,26 @@ export class ImobiledeviceLockdown implements Lockdown {
 
   /** Runs `use` on the device's session, opening (or, once, re-opening) it as needed. One caller per device at a time. */
   private withSession<T>(udid: string, use: (connection: Connection) => Promise<T>): Promise<T> {
-    return this.perDevice.run(udid, async () => {
-      const reused = await this.onCachedSession(udid, use);
-      if (reused) return reused.result;
-      const { fresh, result } = await this.limit.run(async () => {
-        const connection = await this.openSession(udid);
-        try {
-          return { fresh: connection, result: await use(connection) };
-        } catch (error) {
-          await this.disconnect(connection);
-          throw error;
-        }
-      });
-      // Opened by a call that was already running when close() came: do not keep it.
-      if (this.closed) await this.limit.run(() => this.disconnect(fresh));
-      else this.keep(udid, fresh);
-      return result;
+    return this.perDevice.run(udid, () => this.onSession(udid, use));
+  }
+
+  /** withSession's body, for callers already inside the device's queue. */
+  private async onSession<T>(udid: string, use: (connection: Connection) => Promise<T>): Promise<T> {
+    const reused = await this.onCachedSession(udid, use);
+    if (reused) return reused.result;
+    const { fresh, result } = await this.limit.run(async () => {
+      const connection = await this.openSession(udid);
+      try {
+        return { fresh: connection, result: await use(connection) };
+      } catch (error) {
+        await this.disconnect(connection);
+        throw error;
+      }
     });
+    // Opened by a call that was already running when close() came: do not keep it.
+    if (this.closed) await this.limit.run(() => this.disconnect(fresh));
+    else this.keep(udid, fresh);
+    return result;
   }
 
   // ---- requests ---------------------------------------------------------
@@ -295,6 +310,66 @@ export class ImobiledeviceLockdown implements Lockdown {
     await this.pairingCall(udid, (lib) => lib.lockdownd_unpair, 'Unpair');
   }
 
+  // ---- services -------------------------------------------------------
+
+  /** StartService on the session: the one-shot port the device opened for `service`. */
+  private async requestService({ lib, client }: Connection, service: string): Promise<ServiceDescriptor> {
+    const out: [NativePointer | null] = [null];
+    const rc = await callAsync(lib.lockdownd_start_service, client, service, out);
+    // 1.3.0 allocates the descriptor only on success; free it whatever the outcome.
+    const descriptor = out[0] === null ? null : takeServiceDescriptor(lib, out[0]);
+    if (rc !== 0) throw LockdownError.fromCode(rc, `StartService ${service}`);
+    if (descriptor === null || descriptor.port === 0) throw new ProtocolError(`StartService ${service} answered without a port`);
+    return descriptor;
+  }
+
+  /** Connects to a started service's port (TLS if the device asked for it) with a device handle of its own. */
+  private async connectService(udid: string, service: string, descriptor: ServiceDescriptor): Promise<PlistServiceConnection> {
+    const lib = this.loadLibrary();
+    const device: [NativePointer | null] = [null];
+    const rc = await callAsync(lib.idevice_new_with_options, device, udid, IDEVICE_LOOKUP_USBMUX);
+    if (rc !== IDEVICE_ERRORS.SUCCESS || device[0] === null) throw new DeviceNotFoundError(udid);
+    const client: [NativePointer | null] = [null];
+    let code: number;
+    try {
+      code = await callAsync(lib.property_list_service_client_new, device[0], descriptor, client);
+    } catch (error) {
+      lib.idevice_free(device[0]);
+      throw error;
+    }
+    if (code !== 0 || client[0] === null) {
+      lib.idevice_free(device[0]);
+      throw new ServiceConnectionLost(service, `could not connect to the service's port ${descriptor.port} (property_list_service error ${code})`);
+    }
+    const connection = new PlistServiceConnection(lib, this.limit, udid, service, { device: device[0], client: client[0] }, (closed) => this.services.delete(closed));
+    this.services.add(connection);
+    return connection;
+  }
+
+  /**
+   * Starts `service` on the device through its kept lockdown session (opened,
+   * or re-opened once if it died, like any read) and connects to it.
+   *
+   * StartService and the connect take their turn in the device's queue, so
+   * they never interleave with a read on the same session. Traffic on the
+   * returned connection does not: it is a socket of its own, serialised per
+   * connection and capped by the same concurrency limit, so a long wait (an
+   * erase's acknowledgement) does not hold up the device's lockdown reads.
+   * Close it when done; close() of this object closes the ones still open.
+   * Refusals from lockdownd (InvalidService, PasswordProtected, …) reject as LockdownError.
+   */
+  openService(udid: string, service: string): Promise<PlistServiceConnection> {
+    return this.perDevice.run(udid, async () => {
+      const descriptor = await this.onSession(udid, (connection) => this.requestService(connection, service));
+      return this.limit.run(() => this.connectService(udid, service, descriptor));
+    });
+  }
+
+  /** Service connections open right now (for diagnostics and tests). */
+  get openServiceConnections(): number {
+    return this.services.size;
+  }
+
   release(udid: string): Promise<void> {
     return this.perDevice.run(udid, () => this.dropSession(udid));
   }
@@ -303,6 +378,8 @@ export class ImobiledeviceLockdown implements Lockdown {
   async close(): Promise<void> {
     this.closed = true;
     await this.perDevice.drain();
+    // Each waits for its call in flight before freeing its handles.
+    await Promise.all([...this.services].map((connection) => connection.close()));
     await Promise.all([...this.sessions.keys()].map((udid) => this.release(udid)));
   }
 }
