@@ -1,0 +1,63 @@
+/** Temp stores and child processes for the store and audit tests (sample rows: store-samples.ts). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** A fresh directory for one test's store files; call the returned cleanup in afterEach. */
+export function tempDir(): { dir: string; file: (name?: string) => string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bl-store-'));
+  return { dir, file: (name = 'bench.db') => path.join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Bundles test/unit/store-child.ts (the real store code) into one CommonJS
+ * file, so a plain `node` child process runs it: Node 20 cannot run
+ * TypeScript itself. better-sqlite3 stays external and is found via NODE_PATH.
+ */
+export function buildStoreChild(outDir: string): string {
+  const outfile = path.join(outDir, 'store-child.cjs');
+  buildSync({ entryPoints: [path.join(ROOT, 'test/unit/store-child.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'], outfile, logLevel: 'error' });
+  return outfile;
+}
+
+export function spawnStoreChild(script: string, args: readonly string[]): ChildProcess {
+  return spawn(process.execPath, [script, ...args], { env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') }, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function childExit(child: ChildProcess): Promise<ChildExit> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
+}
+
+/** Resolves when the child has printed `line` on stdout. */
+export function waitForLine(child: ChildProcess, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString('utf8');
+      if (seen.split('\n').includes(line)) {
+        child.stdout?.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', () => reject(new Error(`child exited before printing "${line}"`)));
+  });
+}
