@@ -8,10 +8,13 @@
  * Extra URL parameters: `rate=HZ` changes a random device's battery or state
  * HZ times a second per device (for watching updates); `status=no-usbmuxd |
  * no-library | no-usb` previews those error states; `simulated=0` drops the
- * "Simulated devices" banner (to preview what a real bench looks like).
+ * "Simulated devices" banner (to preview what a real bench looks like);
+ * `technician=NAME` starts with a technician set (otherwise the first action
+ * asks); `fail=none` lets every fake job succeed (mock-jobs.ts).
  */
 import type { BenchApi, BenchEvent, BenchStatus, ConnectionState, Device, Envelope, Method, Params, Result } from '../../core/contract/index.js';
 import { STATE_INSTRUCTIONS } from '../../core/contract/index.js';
+import { createMockJobs } from './mock-jobs.js';
 
 const MODELS: readonly { productType: string; marketingName: string; deviceClass: 'iPhone' | 'iPad' }[] = [
   { productType: 'iPhone14,2', marketingName: 'iPhone 13 Pro', deviceClass: 'iPhone' },
@@ -114,6 +117,9 @@ export function createMockApi(count: number, search: string, timers: { every(cal
     for (const listener of [...listeners]) listener(event);
   };
 
+  const jobs = createMockJobs({ devices, emit, now: () => new Date().toISOString() }, { technician: params.get('technician'), failures: params.get('fail') !== 'none' });
+  timers.every(() => jobs.tick(), 250);
+
   const rate = Number(params.get('rate') ?? '0.2');
   if (devices.size > 0 && rate > 0) {
     const ids = [...devices.keys()];
@@ -123,7 +129,8 @@ export function createMockApi(count: number, search: string, timers: { every(cal
       for (let n = 0; n < perTick; n++) {
         const id = ids[Math.floor(random() * ids.length)]!;
         const device = devices.get(id);
-        if (!device || device.batteryLevel === null) continue;
+        // Devices busy with a fake job are left to it.
+        if (!device || device.batteryLevel === null || (device.state !== 'ready' && device.state !== 'locked')) continue;
         const roll = random();
         let next: Device;
         if (roll < 0.02 && device.state === 'ready') next = { ...device, state: 'locked', instruction: STATE_INSTRUCTIONS.locked, passwordProtected: true };
@@ -136,29 +143,23 @@ export function createMockApi(count: number, search: string, timers: { every(cal
     }, tickMs);
   }
 
-  const answer = <M extends Method>(method: M): Envelope<Result<M>> => {
+  type DeviceMethod = 'bench.hello' | 'bench.status' | 'devices.list' | 'devices.refresh';
+  const answer = <M extends DeviceMethod>(method: M): Envelope<Result<M>> => {
     // Each branch returns the contract's result for `method`; TypeScript cannot narrow M from the string compare.
-    const results: { [K in Method]: () => Result<K> } = {
+    const results: { [K in DeviceMethod]: () => Result<K> } = {
       'bench.hello': () => ({ contractVersion: 1, benchName: 'Mock bench' }),
       'bench.status': () => status,
       'devices.list': () => [...devices.values()],
       'devices.refresh': () => null,
-      // The mock bench (UI development without devices) has no job engine yet: nothing runs.
-      'technician.get': () => ({ name: null }),
-      'technician.set': () => ({ name: null }),
-      'workflows.list': () => [],
-      'jobs.start': () => ({ batchId: 'mock', jobs: [], refused: [] }),
-      'jobs.list': () => [],
-      'jobs.cancel': () => {
-        throw new Error('The mock bench runs no jobs.');
-      },
     };
     return { ok: true, value: results[method]() as Result<M> };
   };
 
   return {
-    call<M extends Method>(method: M, _params: Params<M>) {
-      return Promise.resolve(answer(method));
+    call<M extends Method>(method: M, params: Params<M>): Promise<Envelope<Result<M>>> {
+      // The job methods' answers are their own methods' results (mock-jobs.ts); the rest are device methods.
+      if (jobs.handles(method)) return Promise.resolve(jobs.answer(method, params as Params<typeof method>) as Envelope<Result<M>>);
+      return Promise.resolve(answer(method as DeviceMethod) as Envelope<Result<M>>);
     },
     subscribe(listener) {
       listeners.add(listener);

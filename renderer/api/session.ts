@@ -8,6 +8,7 @@
  * frame, so sixty devices changing at once cost one render, not sixty.
  */
 import { CONTRACT_VERSION, type ApiError, type BenchEvent, type BenchStatus, type Device, type Envelope } from '../../core/contract/index.js';
+import { isJobEvent } from '../state/jobs.js';
 import type { BenchInfo, ConnectionStatus, Transport } from '../state/types.js';
 import type { BenchConnection } from './connection.js';
 
@@ -51,6 +52,8 @@ export function startSession(connection: BenchConnection, transport: Transport, 
   let serviceDown = false;
 
   const unsubscribeEvents = connection.subscribe((event) => {
+    // Jobs have their own session (jobs-session.ts), so a host without a job engine never holds up the devices.
+    if (isJobEvent(event)) return;
     if (event.event === 'bench.status') {
       const cameBack = serviceDown && event.data.service === undefined;
       serviceDown = event.data.service !== undefined;

@@ -3,9 +3,11 @@
  * actions applied by `reduceBench`. The zustand store (store.ts) only
  * dispatches; all decisions live here, where tests reach them without a DOM.
  */
-import type { ApiError, BenchEvent, BenchStatus, ConnectionState, Device } from '../../core/contract/index.js';
+import type { ApiError, BenchEvent, BenchStatus, ConnectionState, Device, Job } from '../../core/contract/index.js';
+import { CLOSED_FLOW, reduceFlow, type FlowAction } from './action-flow.js';
 import { COLUMN_IDS, DEFAULT_VISIBLE_COLUMNS, type ColumnId } from './columns.js';
 import { applyDeviceChanges, deviceMapOf, renamesIn, type DeviceChange } from './devices.js';
+import { INITIAL_JOBS, reduceJobs, upsertJobs, type JobsAction } from './jobs.js';
 import { matchesFilter } from './query.js';
 import { EMPTY_SCANNER, findScanned, scannerKey } from './scanner.js';
 import { parseSearch } from './search.js';
@@ -31,7 +33,9 @@ export type BenchAction =
   | { type: 'toggle-column'; column: ColumnId }
   | { type: 'search'; text: string }
   | { type: 'scanner-key'; key: string; at: number }
-  | { type: 'dismiss-scan' };
+  | { type: 'dismiss-scan' }
+  | JobsAction
+  | FlowAction;
 
 export const DEFAULT_SORT: SortState = { column: 'slot', direction: 'asc' };
 
@@ -51,6 +55,9 @@ export function initialBenchState(transport: Transport): BenchState {
     search: '',
     highlight: null,
     scanner: EMPTY_SCANNER,
+    jobs: INITIAL_JOBS,
+    flow: CLOSED_FLOW,
+    runs: [],
   };
 }
 
@@ -139,5 +146,33 @@ export function reduceBench(state: BenchState, action: BenchAction): BenchState 
       return scan(state, action.key, action.at);
     case 'dismiss-scan':
       return state.scanner.message === null && state.highlight === null ? state : { ...state, scanner: { ...state.scanner, message: null }, highlight: null };
+    case 'jobs-synced':
+    case 'jobs-unavailable':
+    case 'job-events':
+    case 'technician':
+    case 'cancel-requested':
+    case 'cancel-answered': {
+      const jobs = reduceJobs(state.jobs, action);
+      return jobs === state.jobs ? state : { ...state, jobs };
+    }
+    default:
+      return reduceFlowPart(state, action);
   }
+}
+
+/** The flow actions: the panel and the runs change together; the jobs a started batch returned go into the job map. */
+function reduceFlowPart(state: BenchState, action: FlowAction): BenchState {
+  const { flow, runs } = reduceFlow(state, action);
+  const jobs = action.type === 'flow-started' && flow !== state.flow ? withStartedJobs(state.jobs, action.jobs) : state.jobs;
+  if (flow === state.flow && runs === state.runs && jobs === state.jobs) return state;
+  return { ...state, flow, runs, jobs };
+}
+
+/**
+ * Jobs from jobs.start's answer, so the run shows its devices at once. A job
+ * an event already told about is left as it is: events keep coming for every
+ * job, and whichever is newer, the next one brings it up to date.
+ */
+function withStartedJobs(jobs: BenchState['jobs'], started: readonly Job[]): BenchState['jobs'] {
+  return upsertJobs(jobs, started.filter((job) => jobs.byId[job.id] === undefined));
 }

@@ -4,9 +4,10 @@
  * module-level store. Vanilla zustand, so tests drive it without React.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { ApiError, BenchEvent, BenchStatus, ConnectionState, Device } from '../../core/contract/index.js';
+import type { ApiError, BenchEvent, BenchStatus, ConnectionState, Device, Job, WorkflowSummary } from '../../core/contract/index.js';
 import { reduceBench, initialBenchState, type BenchAction } from './bench.js';
 import type { ColumnId } from './columns.js';
+import type { JobEvent } from './jobs.js';
 import { createVisibleQuery } from './query.js';
 import type { ClickModifiers, Move } from './selection.js';
 import type { BenchInfo, BenchState, ConnectionStatus, SortState, Transport, ViewMode } from './types.js';
@@ -33,6 +34,19 @@ export interface BenchActions {
   /** Feeds one key to the scanner detector; true when it completed a scan (the caller then swallows the Enter). */
   scannerKey(key: string, at: number): boolean;
   dismissScan(): void;
+  /** The jobs session's picture of technician, workflows and jobs (api/jobs-session.ts). */
+  jobsSynced(snapshot: { technician: string | null; workflows: readonly WorkflowSummary[]; jobs: readonly Job[] }, pending: readonly JobEvent[]): void;
+  jobsUnavailable(error: ApiError): void;
+  applyJobEvents(events: readonly JobEvent[]): void;
+  technicianSaved(name: string | null): void;
+  /** The action panel: each applies one step of state/action-flow.ts. */
+  openAction(workflowId: string): void;
+  acknowledge(acknowledged: boolean): void;
+  pickReason(reason: string): void;
+  nextStep(): void;
+  previousStep(): void;
+  cancelAction(): void;
+  dismissRun(batchId: string): void;
 }
 
 export type BenchStoreState = BenchState & { readonly actions: BenchActions };
@@ -76,6 +90,23 @@ export function createBenchStore(transport: Transport, initial?: Partial<BenchSt
         return get().scanner.message !== before && key === 'Enter';
       },
       dismissScan: () => dispatch({ type: 'dismiss-scan' }),
+      jobsSynced: (snapshot, pending) => {
+        // Jobs the window still shows in a run stay, even if an older or shorter list leaves them out.
+        const keep = get().runs.flatMap((run) => run.jobIds);
+        dispatch({ type: 'jobs-synced', ...snapshot, pending, keep });
+      },
+      jobsUnavailable: (error) => dispatch({ type: 'jobs-unavailable', error }),
+      applyJobEvents: (events) => {
+        if (events.length > 0) dispatch({ type: 'job-events', events });
+      },
+      technicianSaved: (name) => dispatch({ type: 'technician', name }),
+      openAction: (workflowId) => dispatch({ type: 'flow-open', workflowId }),
+      acknowledge: (acknowledged) => dispatch({ type: 'flow-acknowledge', acknowledged }),
+      pickReason: (reason) => dispatch({ type: 'flow-reason', reason }),
+      nextStep: () => dispatch({ type: 'flow-next' }),
+      previousStep: () => dispatch({ type: 'flow-back' }),
+      cancelAction: () => dispatch({ type: 'flow-cancel' }),
+      dismissRun: (batchId) => dispatch({ type: 'run-dismiss', batchId }),
     };
     return { ...initialBenchState(transport), ...initial, actions };
   });

@@ -5,7 +5,9 @@
  * can compare by reference and reducers can be tested as functions.
  */
 import type { ApiError, BenchStatus, ConnectionState, Device } from '../../core/contract/index.js';
+import type { ActionFlow, Run } from './action-flow.js';
 import type { ColumnId } from './columns.js';
+import type { JobsState } from './jobs.js';
 
 export type ViewMode = 'grid' | 'table';
 export type SortDirection = 'asc' | 'desc';
@@ -82,4 +84,10 @@ export interface BenchState {
   readonly search: string;
   readonly highlight: Highlight | null;
   readonly scanner: ScannerState;
+  /** Technician, workflows and jobs (state/jobs.ts). */
+  readonly jobs: JobsState;
+  /** The action panel (state/action-flow.ts). */
+  readonly flow: ActionFlow;
+  /** Batches started from this window, newest first, until their summary is dismissed. */
+  readonly runs: readonly Run[];
 }
