@@ -249,6 +249,8 @@ export class ServiceConnectionLost extends DeviceError {
   constructor(
     readonly service: string,
     detail: string,
+    /** True when the request at hand was refused before any of it was sent. */
+    readonly unsent = false,
   ) {
     super(`${service}: ${detail}`, 'ServiceConnectionLost', 'The connection to the device was lost. Check that it is still plugged in and unlocked, then try again.');
   }

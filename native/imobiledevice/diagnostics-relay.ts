@@ -49,18 +49,17 @@ export class DiagnosticsRelayService implements DiagnosticsService {
   private async action(udid: string, request: 'Restart' | 'Shutdown', options: ServiceCallOptions): Promise<void> {
     const channel = await this.open(udid);
     try {
-      await channel.send({ Request: request, WaitForDisconnect: true }, 'xml');
       let reply: PlistDict;
       try {
-        reply = await channel.receive(options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS, request);
+        reply = await channel.request({ Request: request, WaitForDisconnect: true }, 'xml', options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS, request);
       } catch (error) {
-        if (error instanceof ServiceConnectionLost) return; // gone before answering: going down is what was asked
+        // Gone once the request was out: going down is what was asked.
+        if (error instanceof ServiceConnectionLost && !error.unsent) return;
         throw error;
       }
       checkDiagnosticsReply(request, reply);
       try {
-        await channel.send({ Request: 'Goodbye' }, 'xml');
-        await channel.receive(GOODBYE_TIMEOUT_MS, 'Goodbye');
+        await channel.request({ Request: 'Goodbye' }, 'xml', GOODBYE_TIMEOUT_MS, 'Goodbye');
       } catch {
         // The device may already be on its way down; the request was accepted either way.
       }

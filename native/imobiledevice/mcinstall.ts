@@ -62,8 +62,7 @@ export class McInstallConnection implements ManagementConnection {
 
   private async exchange(message: PlistDict, options: ServiceCallOptions): Promise<PlistDict> {
     const type = String(message.RequestType);
-    await this.channel.send(message, 'xml');
-    return checkManagementReply(type, await this.channel.receive(options.timeoutMs ?? this.timeoutMs, type));
+    return checkManagementReply(type, await this.channel.request(message, 'xml', options.timeoutMs ?? this.timeoutMs, type));
   }
 
   private call(message: PlistDict, options: ServiceCallOptions = {}): Promise<PlistDict> {
@@ -112,12 +111,11 @@ export class McInstallConnection implements ManagementConnection {
    */
   eraseDevice(options: EraseOptions, callOptions: ServiceCallOptions = {}): Promise<void> {
     return this.serial(async () => {
-      // Known not to have been sent: the ordinary "connection lost", not an unknown outcome.
-      if (!this.channel.isOpen) throw new ServiceConnectionLost(MCINSTALL_SERVICE, 'the connection was already lost before EraseDevice');
       try {
         await this.exchange(eraseRequest(options), callOptions);
       } catch (error) {
-        if (error instanceof ManagementError) throw error;
+        // A refusal, or a channel already unusable so that nothing went out: the outcome is known.
+        if (error instanceof ManagementError || (error instanceof ServiceConnectionLost && error.unsent)) throw error;
         const detail = error instanceof Error ? error.message : String(error);
         throw new OutcomeUnknown('EraseDevice', `no acknowledgement (${detail})`);
       }

@@ -39,8 +39,8 @@ export class MobileActivationService implements ActivationService {
   private async command(udid: string, command: string, value: PlistDict | null, options: ServiceCallOptions): Promise<PlistValue | undefined> {
     const channel = await this.opener.openService(udid, MOBILEACTIVATION_SERVICE);
     try {
-      await channel.send(value === null ? { Command: command } : { Command: command, Value: value }, 'binary');
-      return checkActivationReply(command, await channel.receive(options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS, command));
+      const message: PlistDict = value === null ? { Command: command } : { Command: command, Value: value };
+      return checkActivationReply(command, await channel.request(message, 'binary', options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS, command));
     } finally {
       await channel.close();
     }

@@ -51,6 +51,12 @@ export interface ServiceChannel {
    * unusable: later calls reject with ServiceConnectionLost.
    */
   receive(timeoutMs: number, request: string): Promise<PlistDict>;
+  /**
+   * send then receive as one step: nothing (another request, close()) comes
+   * between them. Rejects like send and receive; ServiceConnectionLost with
+   * `unsent` when the channel was already unusable and nothing went out.
+   */
+  request(message: PlistDict, format: PlistFormat, timeoutMs: number, request: string): Promise<PlistDict>;
   /** Idempotent; waits for the call in flight. */
   close(): Promise<void>;
 }
@@ -86,7 +92,7 @@ export class PlistServiceConnection implements ServiceChannel {
   private serial<T>(task: (handles: Handles) => Promise<T>): Promise<T> {
     const run = this.tail.then(() => {
       const handles = this.handles;
-      if (handles === null || this.broken !== null) throw new ServiceConnectionLost(this.service, this.broken ?? 'the connection was closed');
+      if (handles === null || this.broken !== null) throw new ServiceConnectionLost(this.service, this.broken ?? 'the connection was closed', true);
       return this.limit.run(() => task(handles));
     });
     this.tail = run.catch(() => undefined);
@@ -94,51 +100,61 @@ export class PlistServiceConnection implements ServiceChannel {
   }
 
   send(message: PlistDict, format: PlistFormat): Promise<void> {
-    const bytes = toBinaryPlist(message);
-    return this.serial(async ({ client }) => {
-      const node = plistFromBytes(this.lib, bytes);
-      let rc: number;
-      try {
-        const send = format === 'xml' ? this.lib.property_list_service_send_xml_plist : this.lib.property_list_service_send_binary_plist;
-        rc = await callAsync(send, client, node);
-      } finally {
-        this.lib.plist_free(node);
-      }
-      if (rc !== PLIST_SERVICE_ERRORS.SUCCESS) {
-        this.broken = `sending failed (property_list_service error ${rc})`;
-        throw new ServiceConnectionLost(this.service, this.broken);
-      }
-    });
+    return this.serial((handles) => this.sendOn(handles, message, format));
   }
 
   receive(timeoutMs: number, request: string): Promise<PlistDict> {
-    const timeout = Math.max(1, Math.min(Math.round(timeoutMs), 0xffffffff));
-    return this.serial(async ({ client }) => {
-      const out: [NativePointer | null] = [null];
-      const rc = await callAsync(this.lib.property_list_service_receive_plist_with_timeout, client, out, timeout);
-      if (rc === PLIST_SERVICE_ERRORS.SUCCESS && out[0] !== null) {
-        let value;
-        try {
-          value = parsePlist(plistToBytes(this.lib, out[0]));
-        } finally {
-          this.lib.plist_free(out[0]);
-        }
-        if (!isDict(value)) throw new ProtocolError(`${this.service} answered ${request} with something other than a dictionary`);
-        return value;
-      }
-      if (out[0] !== null) this.lib.plist_free(out[0]);
-      if (rc === PLIST_SERVICE_ERRORS.PLIST_ERROR) {
-        // The whole message was read, so the stream is still in step; the reply itself is garbage.
-        throw new ProtocolError(`${this.service} answered ${request} with something that is not a property list`);
-      }
-      if (rc === PLIST_SERVICE_ERRORS.RECEIVE_TIMEOUT) {
-        // A late reply would be read as the answer to the next request: the channel is done.
-        this.broken = `no answer to ${request} within ${timeout} ms`;
-        throw new ServiceTimeout(this.service, request, timeout);
-      }
-      this.broken = `the device closed the connection while ${request} waited for an answer (property_list_service error ${rc})`;
-      throw new ServiceConnectionLost(this.service, this.broken);
+    return this.serial((handles) => this.receiveOn(handles, timeoutMs, request));
+  }
+
+  request(message: PlistDict, format: PlistFormat, timeoutMs: number, request: string): Promise<PlistDict> {
+    return this.serial(async (handles) => {
+      await this.sendOn(handles, message, format);
+      return this.receiveOn(handles, timeoutMs, request);
     });
+  }
+
+  private async sendOn({ client }: Handles, message: PlistDict, format: PlistFormat): Promise<void> {
+    const node = plistFromBytes(this.lib, toBinaryPlist(message));
+    let rc: number;
+    try {
+      const send = format === 'xml' ? this.lib.property_list_service_send_xml_plist : this.lib.property_list_service_send_binary_plist;
+      rc = await callAsync(send, client, node);
+    } finally {
+      this.lib.plist_free(node);
+    }
+    if (rc !== PLIST_SERVICE_ERRORS.SUCCESS) {
+      this.broken = `sending failed (property_list_service error ${rc})`;
+      throw new ServiceConnectionLost(this.service, this.broken);
+    }
+  }
+
+  private async receiveOn({ client }: Handles, timeoutMs: number, request: string): Promise<PlistDict> {
+    const timeout = Math.max(1, Math.min(Math.round(timeoutMs), 0xffffffff));
+    const out: [NativePointer | null] = [null];
+    const rc = await callAsync(this.lib.property_list_service_receive_plist_with_timeout, client, out, timeout);
+    if (rc === PLIST_SERVICE_ERRORS.SUCCESS && out[0] !== null) {
+      let value;
+      try {
+        value = parsePlist(plistToBytes(this.lib, out[0]));
+      } finally {
+        this.lib.plist_free(out[0]);
+      }
+      if (!isDict(value)) throw new ProtocolError(`${this.service} answered ${request} with something other than a dictionary`);
+      return value;
+    }
+    if (out[0] !== null) this.lib.plist_free(out[0]);
+    if (rc === PLIST_SERVICE_ERRORS.PLIST_ERROR) {
+      // The whole message was read, so the stream is still in step; the reply itself is garbage.
+      throw new ProtocolError(`${this.service} answered ${request} with something that is not a property list`);
+    }
+    if (rc === PLIST_SERVICE_ERRORS.RECEIVE_TIMEOUT) {
+      // A late reply would be read as the answer to the next request: the channel is done.
+      this.broken = `no answer to ${request} within ${timeout} ms`;
+      throw new ServiceTimeout(this.service, request, timeout);
+    }
+    this.broken = `the device closed the connection while ${request} waited for an answer (property_list_service error ${rc})`;
+    throw new ServiceConnectionLost(this.service, this.broken);
   }
 
   close(): Promise<void> {
