@@ -130,7 +130,7 @@ export type AuditVerification =
 export interface AuditLog {
   append(entry: AuditEntry): AuditRecord;
   verify(): AuditVerification;
-  /** In order, oldest first. */
+  /** In order, oldest first, from `fromSeq` (default 1); at most 1000 per call: page on from the last seq + 1. */
   records(fromSeq?: number): AuditRecord[];
 }
 

@@ -1,13 +1,14 @@
 /**
  * Run in a child process (bundled by store-fixtures.ts), not by vitest:
  *   durability <file>            write a job's "about to send EraseDevice" and an audit record, say so, then SIGKILL itself
- *   append <file> <name> <count> open the store, print "ready", wait for "go" on stdin, append <count> audit records
+ *   append <file> <name> <startAt> <ms>  open the store, wait for the clock to reach startAt (epoch ms), then append
+ *                                        audit records as fast as it can for <ms>; print how many
  */
 import { writeSync } from 'node:fs';
 import { openStore } from '../../core/store/sqlite-store.js';
 import { WORKFLOW, auditEntry, newJob } from './store-samples.js';
 
-const [mode, file, name, count] = process.argv.slice(2);
+const [mode, file, name, startAt, duration] = process.argv.slice(2);
 if (file === undefined) throw new Error('usage: store-child durability|append <file> …');
 
 if (mode === 'durability') {
@@ -21,13 +22,13 @@ if (mode === 'durability') {
   process.kill(process.pid, 'SIGKILL');
 } else if (mode === 'append') {
   const store = openStore(file);
-  process.stdout.write('ready\n');
-  process.stdin.once('data', () => {
-    for (let i = 0; i < Number(count); i += 1) store.audit.append(auditEntry({ technician: name ?? 'child', action: 'test.append', detail: String(i) }));
-    store.close();
-    process.stdout.write('done\n');
-    process.exit(0);
-  });
+  // A shared start time rather than a message: both processes begin within the same millisecond.
+  while (Date.now() < Number(startAt));
+  const end = Number(startAt) + Number(duration);
+  let count = 0;
+  while (Date.now() < end) store.audit.append(auditEntry({ technician: name ?? 'child', action: 'test.append', detail: String(count++) }));
+  store.close();
+  writeSync(1, `${count}\n`);
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

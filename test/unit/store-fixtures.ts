@@ -45,19 +45,3 @@ export function childExit(child: ChildProcess): Promise<ChildExit> {
     child.once('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
   });
 }
-
-/** Resolves when the child has printed `line` on stdout. */
-export function waitForLine(child: ChildProcess, line: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString('utf8');
-      if (seen.split('\n').includes(line)) {
-        child.stdout?.off('data', onData);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', () => reject(new Error(`child exited before printing "${line}"`)));
-  });
-}
