@@ -1,5 +1,6 @@
 /**
- * lockdownd through libimobiledevice: identity reads, pairing and sessions.
+ * lockdownd through libimobiledevice: identity reads, pairing, sessions, and
+ * starting services (MCInstall, …) for the modules that speak them.
  * Implements core's `Lockdown` port.
  *
  * Two rules shape this module:

@@ -15,7 +15,7 @@
  * connection run one at a time; close() waits for the one in flight, so a
  * handle is never freed under a running call, and frees each handle once.
  */
-import type { PlistDict } from '../../core/devices/identity.js';
+import type { PlistDict, PlistValue } from '../../core/devices/identity.js';
 import { ProtocolError, ServiceConnectionLost, ServiceTimeout } from '../../core/devices/errors.js';
 import type { Semaphore } from '../../core/devices/semaphore.js';
 import { isDict, parsePlist, toBinaryPlist } from '../plist/codec.js';
@@ -134,7 +134,7 @@ export class PlistServiceConnection implements ServiceChannel {
     const out: [NativePointer | null] = [null];
     const rc = await callAsync(this.lib.property_list_service_receive_plist_with_timeout, client, out, timeout);
     if (rc === PLIST_SERVICE_ERRORS.SUCCESS && out[0] !== null) {
-      let value;
+      let value: PlistValue;
       try {
         value = parsePlist(plistToBytes(this.lib, out[0]));
       } finally {
