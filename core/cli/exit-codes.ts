@@ -13,6 +13,10 @@ export const EXIT = {
   USBMUXD_UNAVAILABLE: 5,
   /** libimobiledevice is not installed. */
   LIBRARY_MISSING: 6,
+  /** `audit verify`: the audit log was edited, cut short or reordered. */
+  AUDIT_INVALID: 7,
+  /** The bench's store cannot be used: missing, not a Benchline store, or from a newer Benchline. */
+  STORE_UNUSABLE: 8,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

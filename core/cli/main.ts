@@ -12,6 +12,7 @@ import { ALL_FIELDS, DOCUMENTED_FIELDS, FORMATS, pick, resolveField, toCsv, toJs
 import { selectTargets, type TargetOptions } from './targets.js';
 import { watchEvents } from './watch.js';
 import { registerServe } from './serve.js';
+import { registerAudit } from './audit-command.js';
 
 interface CommonOptions extends TargetOptions {
   format: Format;
@@ -163,6 +164,7 @@ export function buildProgram(run: (action: () => Promise<ExitCode>) => void): Co
     .action((options: CommonOptions) => run(() => watchCommand(options)));
 
   registerServe(program, run);
+  registerAudit(program, run);
 
   return program;
 }
