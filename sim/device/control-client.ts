@@ -4,6 +4,7 @@
  */
 import type { SimDeviceInfo } from './device.js';
 import type { FaultSpec } from './faults.js';
+import type { LifecycleInfo, LifecycleUpdate } from './lifecycle.js';
 
 export class ControlRequestError extends Error {
   constructor(
@@ -86,5 +87,34 @@ export class SimControlClient {
 
   clearFaults(selector: string): Promise<{ ok: true }> {
     return this.call('DELETE', `/devices/${encodeURIComponent(selector)}/faults`);
+  }
+
+  /** Presses the power button of a device that was shut down (409 while it is erasing or restarting). */
+  powerOn(selector: string): Promise<SimDeviceInfo> {
+    return this.action(selector, 'power-on');
+  }
+
+  /** Zeroes one device's request counters and erase log. */
+  resetCounters(selector: string): Promise<SimDeviceInfo> {
+    return this.call('POST', `/devices/${encodeURIComponent(selector)}/counters/reset`, {});
+  }
+
+  /** Zeroes every device's request counters and erase log. */
+  resetAllCounters(): Promise<{ ok: true }> {
+    return this.call('POST', '/counters/reset', {});
+  }
+
+  lifecycle(): Promise<LifecycleInfo> {
+    return this.call('GET', '/lifecycle');
+  }
+
+  /** Changes erase/restart times and step durations (a duration set to null is removed); answers the new settings. */
+  setLifecycle(change: LifecycleUpdate): Promise<LifecycleInfo> {
+    return this.call('POST', '/lifecycle', change);
+  }
+
+  /** The simulated albert endpoint, for HttpActivationAuthority. */
+  get activationUrl(): string {
+    return `${this.baseUrl}/albert/deviceActivation`;
   }
 }

@@ -1,15 +1,18 @@
 /**
  * HTTP JSON control of a running simulator, for tests and people driving it
  * from another process: plug, unplug, lock, tap Trust, drain the battery,
- * inject faults. Loopback only; see README.md for the endpoints.
+ * inject faults, power on, read and reset what devices were asked to do,
+ * tune the life cycle's timings. Also the simulated Apple activation server
+ * (albert). Loopback only; see README.md for the endpoints.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ControlConflictError, UnknownDeviceError } from './device.js';
 import type { SimDevice, SimDeviceInfo } from './device.js';
-import { FAULT_KINDS } from './faults.js';
-import type { FaultKind, FaultSpec } from './faults.js';
+import { FAULT_KINDS, FAULT_TARGETS } from './faults.js';
+import type { FaultKind, FaultSpec, FaultTarget } from './faults.js';
+import type { LifecycleInfo, LifecycleSettings, LifecycleUpdate } from './lifecycle.js';
 
 /** The part of DeviceSimulator the control server drives (kept narrow to avoid an import cycle). */
 export interface ControlTarget {
@@ -17,7 +20,13 @@ export interface ControlTarget {
   devices(): SimDeviceInfo[];
   device(selector: string): SimDevice;
   allDevices(): readonly SimDevice[];
+  readonly lifecycle: LifecycleSettings;
+  /** Extra endpoints (the simulated albert): a reply, or null when the path is not theirs. */
+  readonly extraRoutes?: ExtraRoute;
 }
+
+/** Handles a request outside the JSON API; null = not mine. */
+export type ExtraRoute = (method: string, path: string, request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 
 export interface ControlServer {
   url: string;
@@ -49,9 +58,17 @@ function faultSpec(body: Body): FaultSpec {
     throw new BadRequestError(`"kind" must be one of ${FAULT_KINDS.join(', ')}`);
   }
   const request = body.request;
-  if (request !== undefined && typeof request !== 'string') throw new BadRequestError('"request" must be a lockdown request name');
+  if (request !== undefined && typeof request !== 'string') throw new BadRequestError('"request" must be a request name');
+  const service = body.service;
+  if (service !== undefined && (typeof service !== 'string' || !(FAULT_TARGETS as readonly string[]).includes(service))) {
+    throw new BadRequestError(`"service" must be one of ${FAULT_TARGETS.join(', ')}`);
+  }
+  const phase = body.phase;
+  if (phase !== undefined && phase !== 'before' && phase !== 'after') throw new BadRequestError('"phase" must be "before" or "after"');
   const spec: FaultSpec = { kind: kind as FaultKind };
   if (request !== undefined) spec.request = request;
+  if (service !== undefined) spec.service = service as FaultTarget;
+  if (phase !== undefined) spec.phase = phase;
   const count = optionalNumber(body, 'count');
   if (count !== undefined) spec.count = count;
   const delayMs = optionalNumber(body, 'delayMs');
@@ -85,7 +102,33 @@ const ACTIONS: Record<string, Action> = {
     device.setBattery(change);
   },
   faults: (device, body) => device.injectFault(faultSpec(body)),
+  'power-on': (device) => device.powerOn(),
 };
+
+function lifecycleUpdate(body: Body): LifecycleUpdate {
+  const update: LifecycleUpdate = {};
+  const erase = optionalNumber(body, 'eraseGoneMs');
+  const restart = optionalNumber(body, 'restartGoneMs');
+  if (erase !== undefined) update.eraseGoneMs = erase;
+  if (restart !== undefined) update.restartGoneMs = restart;
+  const durations = body.durations;
+  if (durations !== undefined) {
+    if (durations === null || typeof durations !== 'object' || Array.isArray(durations)) throw new BadRequestError('"durations" must be an object of request name → milliseconds (null removes one)');
+    update.durations = {};
+    for (const [name, ms] of Object.entries(durations as Body)) {
+      if (ms !== null && (typeof ms !== 'number' || !Number.isFinite(ms))) throw new BadRequestError(`"durations.${name}" must be a number or null`);
+      update.durations[name] = ms;
+    }
+  }
+  return update;
+}
+
+async function lifecycleRoute(target: ControlTarget, method: string, request: IncomingMessage): Promise<[number, LifecycleInfo | { error: string }]> {
+  if (method === 'GET') return [200, target.lifecycle.info()];
+  if (method !== 'POST') return [404, { error: `no such endpoint ${method} /lifecycle` }];
+  target.lifecycle.update(lifecycleUpdate(await readJson(request)));
+  return [200, target.lifecycle.info()];
+}
 
 async function readJson(request: IncomingMessage): Promise<Body> {
   const chunks: Buffer[] = [];
@@ -126,6 +169,11 @@ async function route(target: ControlTarget, request: IncomingMessage): Promise<[
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'health')) {
     return [200, { ok: true, socket: target.socketPath, devices: target.allDevices().length }];
   }
+  if (parts.length === 1 && parts[0] === 'lifecycle') return lifecycleRoute(target, method, request);
+  if (parts.length === 2 && parts[0] === 'counters' && parts[1] === 'reset' && method === 'POST') {
+    for (const device of target.allDevices()) device.management.resetCounters();
+    return [200, { ok: true }];
+  }
   if (parts[0] !== 'devices') return [404, { error: `no such endpoint ${url.pathname}` }];
   if (parts.length === 1 && method === 'GET') return [200, target.devices()];
   const selector = parts[1]!;
@@ -136,6 +184,12 @@ async function route(target: ControlTarget, request: IncomingMessage): Promise<[
   if (parts.length === 3 && parts[2] === 'faults' && method === 'DELETE') {
     for (const device of select(target, selector)) device.faults.clear();
     return [200, { ok: true }];
+  }
+  if (parts.length === 4 && parts[2] === 'counters' && parts[3] === 'reset' && method === 'POST') {
+    const devices = select(target, selector);
+    for (const device of devices) device.management.resetCounters();
+    const infos = devices.map((device) => device.info());
+    return [200, selector === 'all' ? infos : infos[0]];
   }
   const action = parts.length === 3 ? ACTIONS[parts[2]!] : undefined;
   if (!action || method !== 'POST') return [404, { error: `no such endpoint ${method} ${url.pathname}` }];
@@ -148,14 +202,21 @@ async function route(target: ControlTarget, request: IncomingMessage): Promise<[
 
 export function startControlServer(target: ControlTarget, host: string, port: number): Promise<ControlServer> {
   const server = createServer((request, response) => {
-    route(target, request).then(
-      ([status, payload]) => send(response, status, payload),
-      (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        const status = error instanceof BadRequestError || error instanceof RangeError ? 400 : error instanceof ControlConflictError ? 409 : error instanceof UnknownDeviceError ? 404 : 500;
-        send(response, status, { error: message });
-      },
-    );
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const extra = target.extraRoutes ? target.extraRoutes(request.method ?? 'GET', path, request, response) : Promise.resolve(false);
+    extra
+      .then((handled) => (handled ? null : route(target, request)))
+      .then(
+        (result) => {
+          if (result !== null) send(response, result[0], result[1]);
+        },
+        (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          const status = error instanceof BadRequestError || error instanceof RangeError ? 400 : error instanceof ControlConflictError ? 409 : error instanceof UnknownDeviceError ? 404 : 500;
+          if (!response.headersSent) send(response, status, { error: message });
+          else response.destroy();
+        },
+      );
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -19,6 +19,7 @@ import type { PlistDict } from '../../core/devices/identity.js';
 import type { DeviceKeyCache, TlsIdentity } from './crypto.js';
 import type { SimDevice } from './device.js';
 import { LockdownFrameDecoder, TlsRecordSkipper, encodeLockdownFrame, encodeLockdownPlist } from './framing.js';
+import { GARBAGE } from './garbage.js';
 import { handleLockdownRequest, reusableReplyKey } from './lockdown-requests.js';
 import type { LockdownSession, RequestOutcome } from './lockdown-requests.js';
 import { valuesState } from './lockdown-values.js';
@@ -33,8 +34,6 @@ export interface LockdownDeps {
   trace?: ((line: string) => void) | undefined;
 }
 
-/** Not a plist (neither `<?xml` nor `bplist00`): what a confused device might send. */
-const GARBAGE = Buffer.from([0x00, 0xff, 0x13, 0x37, ...Buffer.from('not a property list'), 0xde, 0xad, 0xbe, 0xef]);
 
 /** An encoded reply, valid while the device's values are in `state`; `error` is for the trace. */
 interface ReusableReply {
@@ -86,6 +85,8 @@ export class LockdownConnection {
   private secure: { socket: TLSSocket; wrap: TlsWrapHandle; handle: StreamHandle } | null = null;
   /** Set once StopSession is accepted: the client's remaining TLS records (close_notify) are skipped. */
   private skipper: TlsRecordSkipper | null = null;
+  /** Set by a `hang` fault: requests are read and never answered. */
+  private hung = false;
 
   constructor(
     private readonly raw: Socket,
@@ -135,7 +136,7 @@ export class LockdownConnection {
   }
 
   private async handle(body: Buffer): Promise<void> {
-    if (this.raw.destroyed) return;
+    if (this.raw.destroyed || this.hung) return;
     let request: PlistDict;
     try {
       request = parseRequestPlist(body);
@@ -153,11 +154,32 @@ export class LockdownConnection {
       this.raw.destroy();
       return;
     }
+    if (fault?.kind === 'hang') {
+      // Nothing on this connection is answered any more; the client times out.
+      this.hung = true;
+      return;
+    }
+    if (fault?.kind === 'unplug' && fault.phase !== 'after') {
+      this.device.detach();
+      return;
+    }
     if (fault?.kind === 'garbage') {
       this.send(encodeLockdownFrame(GARBAGE));
       return;
     }
+    if (fault?.kind === 'error') {
+      // A name libimobiledevice does not know (it maps those to -256), from a request that is otherwise fine.
+      this.send(encodeLockdownPlist({ Request: name, Error: 'UnknownError' }));
+      return;
+    }
     if (fault?.kind === 'delay') await sleep(fault.delayMs);
+    if (fault?.kind === 'unplug') {
+      // phase "after": the request takes effect and is answered, then the cable comes out.
+      const outcome = await handleLockdownRequest({ device: this.device, keys: this.deps.keys, services: this.deps.services, session: this.session }, request);
+      if (this.raw.destroyed) return;
+      this.apply(outcome, () => this.device.detach());
+      return;
+    }
 
     const reuseKey = reusableReplyKey(request, this.session !== null);
     let replies: Map<string, ReusableReply> | undefined;
@@ -192,22 +214,25 @@ export class LockdownConnection {
   }
 
   /** Sends the reply and makes the transition it calls for; returns the frame sent. */
-  private apply(outcome: RequestOutcome): Buffer {
+  private apply(outcome: RequestOutcome, afterWrite?: () => void): Buffer {
     if (outcome.session !== undefined) this.session = outcome.session;
     if (typeof outcome.reply.Error === 'string') this.traceError(String(outcome.reply.Request), outcome.reply.Error);
     const frame = encodeLockdownPlist(outcome.reply);
     if (outcome.transition === 'start-tls') {
       // The reply goes out in plaintext; the client's ClientHello follows it.
-      this.send(frame);
+      this.send(frame, afterWrite);
       this.startTls();
     } else if (outcome.transition === 'stop-tls' && this.secure) {
       // The client answers this reply with its close_notify, then plaintext:
       // none of that may reach OpenSSL, which would answer with its own close_notify.
       const secure = this.secure;
       secure.handle.readStop();
-      this.send(frame, () => this.dropTls(secure));
+      this.send(frame, () => {
+        this.dropTls(secure);
+        afterWrite?.();
+      });
     } else {
-      this.send(frame);
+      this.send(frame, afterWrite);
     }
     return frame;
   }

@@ -48,7 +48,7 @@ function hardwarePlatform(cpid: number): string {
 export function rootValues(device: SimDevice): PlistDict {
   const id = device.identity;
   const values: PlistDict = {
-    ActivationState: id.activationState,
+    ActivationState: device.management.activationState,
     BluetoothAddress: id.bluetoothAddress,
     BuildVersion: id.buildVersion,
     CPUArchitecture: id.cpid >= 0x8960 || id.cpid < 0x8900 ? 'arm64' : 'armv7',
@@ -60,7 +60,7 @@ export function rootValues(device: SimDevice): PlistDict {
     HardwarePlatform: hardwarePlatform(id.cpid),
     ModelNumber: id.modelNumber,
     // A locked device necessarily has a passcode.
-    PasswordProtected: id.passwordProtected || device.lock !== 'unlocked',
+    PasswordProtected: device.passcode || device.lock !== 'unlocked',
     ProductName: 'iPhone OS',
     ProductType: id.productType,
     ProductVersion: id.productVersion,
@@ -134,5 +134,5 @@ export function domainValues(device: SimDevice, domain: string): PlistDict | und
  */
 export function valuesState(device: SimDevice): string {
   const battery = device.battery;
-  return `${device.deviceName}\0${device.lock}\0${battery.level}\0${battery.charging}\0${battery.externalConnected}\0${device.overridesVersion}`;
+  return `${device.deviceName}\0${device.lock}\0${device.passcode}\0${device.management.activationState}\0${battery.level}\0${battery.charging}\0${battery.externalConnected}\0${device.overridesVersion}`;
 }

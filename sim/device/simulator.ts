@@ -14,7 +14,10 @@ import type { TlsIdentity } from './crypto.js';
 import { SimDevice, UnknownDeviceError } from './device.js';
 import type { SimDeviceHooks, SimDeviceInfo } from './device.js';
 import { generateIdentities } from './generator.js';
+import { LifecycleSettings } from './lifecycle.js';
+import type { LifecycleOptions } from './lifecycle.js';
 import { LockdownConnection } from './lockdown-connection.js';
+import { createMcInstallService } from './mcinstall.js';
 import { SeededRandom } from './random.js';
 import { ServiceRegistry } from './services.js';
 import type { SimService } from './services.js';
@@ -45,8 +48,14 @@ export interface SimulatorOptions {
    * a 2048-bit key costs ~150 ms of CPU per device on first pairing.
    */
   deviceKeyBits?: number;
-  /** Lockdown services devices offer through StartService. */
+  /**
+   * Lockdown services devices offer through StartService, besides the
+   * built-in MCInstall, mobileactivationd and diagnostics_relay (one with the
+   * same name replaces the built-in one).
+   */
   services?: readonly SimService[];
+  /** Erase and restart times, and how long service steps take (see lifecycle.ts). */
+  lifecycle?: LifecycleOptions;
   /** Called with one line per usbmuxd and lockdown request (debugging aid). */
   trace?: (line: string) => void;
 }
@@ -58,6 +67,8 @@ export class DeviceSimulator {
   private readonly byMuxId = new Map<number, SimDevice>();
   private readonly pairRecords = new Map<string, Buffer>();
   private readonly services = new ServiceRegistry();
+  /** Shared by every device; changed at run time through the control interface. */
+  readonly lifecycle = new LifecycleSettings();
   private nextMuxId = 1;
   private socket: string | null = null;
   private buid = '';
@@ -89,6 +100,8 @@ export class DeviceSimulator {
     const random = new SeededRandom(`benchline-sim/buid/${seed}`);
     const hex = random.bytes(16).toString('hex').toUpperCase();
     this.buid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    this.lifecycle.update(options.lifecycle ?? {});
+    for (const service of builtInServices()) this.services.register(service);
     for (const service of options.services ?? []) this.services.register(service);
     this.trace = options.trace;
     this.keys = new DeviceKeyCache(options.deviceKeyBits ?? DEFAULT_DEVICE_KEY_BITS);
@@ -96,7 +109,7 @@ export class DeviceSimulator {
 
     const hooks: SimDeviceHooks = { attach: (device) => this.onAttach(device), detach: (device) => this.onDetach(device) };
     const policy = options.allTrusted ? 'trusted' : 'untrusted';
-    this.fleet = generateIdentities(options.devices ?? DEFAULT_DEVICE_COUNT, seed).map((identity) => new SimDevice(identity, policy, hooks));
+    this.fleet = generateIdentities(options.devices ?? DEFAULT_DEVICE_COUNT, seed).map((identity) => new SimDevice(identity, policy, hooks, this.lifecycle));
 
     await clearStaleSocket(options.socketPath);
     const mux = new UsbmuxdServer(this.backend(), this.trace);
@@ -122,7 +135,10 @@ export class DeviceSimulator {
     const control = this.control;
     this.mux = null;
     this.control = null;
-    for (const device of this.fleet) device.detach();
+    for (const device of this.fleet) {
+      device.dispose();
+      device.detach();
+    }
     this.services.clear();
     await Promise.all([mux?.close(), control?.close()]);
     if (this.socket !== null && existsSync(this.socket)) unlinkSync(this.socket);
@@ -209,6 +225,11 @@ export class DeviceSimulator {
       service.serve(secure, device);
     };
   }
+}
+
+/** The services every simulated device offers. */
+function builtInServices(): SimService[] {
+  return [createMcInstallService()];
 }
 
 /** A socket file left by a crashed run is removed; one a live server answers on is an error. */
