@@ -57,7 +57,7 @@ export const eraseStep: StepKind<EraseParams> = {
     }
     await awaitReturn(context);
     const after = await check(context);
-    if (!after.done) throw new StepError('EraseNotConfirmed', `The device came back but does not look erased (${after.note}).`, 'Check the device. If it is not at the Hello screen, erase it again.');
+    if (!after.done) throw new StepError('EraseNotConfirmed', `The device came back but does not look erased (${after.note}).`, 'The erase was not sent again. Check the device; if it is not at the Hello screen, run Erase again.');
     return `Erased; the device is back: ${after.note}`;
   },
   async reconcile(context) {
