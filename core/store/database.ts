@@ -29,6 +29,14 @@ export function fileError(file: string, error: unknown): unknown {
       { cause: error },
     );
   }
+  if (code === 'SQLITE_CANTOPEN' || code?.startsWith('SQLITE_READONLY') || code?.startsWith('SQLITE_IOERR')) {
+    return new StoreError(
+      'cannot-open',
+      `${file} cannot be opened for writing (${error instanceof Error ? error.message : String(error)}).`,
+      'Check that the path is a file (not a directory) on a writable disk, and that this user may write it and its directory.',
+      { cause: error },
+    );
+  }
   if (code?.startsWith('SQLITE_CORRUPT')) {
     return new StoreError(
       'corrupt-file',

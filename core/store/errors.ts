@@ -10,6 +10,8 @@ export type StoreErrorCode =
   | 'newer-schema'
   /** `mustExist` was asked and there is no file. */
   | 'missing'
+  /** The file (or its directory) cannot be opened: permissions, a directory, a read-only disk. */
+  | 'cannot-open'
   /** A row cannot be read back: bad JSON or a value outside its type. */
   | 'corrupt-row'
   /** SQLite reports the file itself damaged. */

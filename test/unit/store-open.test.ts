@@ -126,3 +126,12 @@ describe('rows changed outside Benchline', () => {
     store.close();
   });
 });
+
+describe('paths that cannot hold a store', () => {
+  it('says a directory cannot be opened, instead of a bare SQLite error', () => {
+    const error = openError(temp.dir);
+    expect(error.code).toBe('cannot-open');
+    expect(error.message).toContain(temp.dir);
+    expect(error.instruction).toMatch(/not a directory/);
+  });
+});
