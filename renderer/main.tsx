@@ -5,9 +5,12 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
+import { CommandsProvider } from './app/commands-context.js';
 import { StoreProvider } from './app/store-context.js';
 import { browserSocket, browserTimers, frameScheduler } from './api/browser.js';
+import { createBenchCommands } from './api/commands.js';
 import { alwaysOpen, type BenchConnection } from './api/connection.js';
+import { startJobsSession } from './api/jobs-session.js';
 import { startSession } from './api/session.js';
 import { chooseTransport } from './api/transport.js';
 import { createWsClient } from './api/ws-client.js';
@@ -69,10 +72,14 @@ async function main(): Promise<void> {
   const store = createBenchStore(transport, parsePreferences(readPreferences()));
   keepPreferences(store);
   startSession(connection, transport, store.getState().actions, frameScheduler);
+  const jobs = startJobsSession(connection, store.getState().actions, frameScheduler);
+  const commands = createBenchCommands(connection, store, () => jobs.resync());
   createRoot(root).render(
     <StrictMode>
       <StoreProvider store={store}>
-        <App />
+        <CommandsProvider commands={commands}>
+          <App />
+        </CommandsProvider>
       </StoreProvider>
     </StrictMode>,
   );

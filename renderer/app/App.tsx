@@ -1,5 +1,6 @@
-/** The window: banners, header, toolbar, alerts, then the devices (grid or table) or what to do when there are none. */
+/** The window: banners, header, toolbar, alerts, then the devices (grid or table) or what to do when there are none, and beside them the action panel. */
 import { useShallow } from 'zustand/react/shallow';
+import { ActionPanel } from '../features/actions/ActionPanel.js';
 import { DeviceGrid } from '../features/grid/DeviceGrid.js';
 import { ScannerMessage } from '../features/scanner/ScannerMessage.js';
 import { useScanner } from '../features/scanner/useScanner.js';
@@ -33,7 +34,10 @@ export function App() {
       {ready ? <Toolbar /> : null}
       <StatusAlerts />
       <ScannerMessage />
-      <main className={gridShown ? 'content has-grid' : 'content'}>{advice.reason !== null ? <EmptyState advice={advice} /> : gridShown ? <DeviceGrid /> : <DeviceTable />}</main>
+      <div className="workspace">
+        <main className={gridShown ? 'content has-grid' : 'content'}>{advice.reason !== null ? <EmptyState advice={advice} /> : gridShown ? <DeviceGrid /> : <DeviceTable />}</main>
+        <ActionPanel />
+      </div>
     </div>
   );
 }

@@ -1,5 +1,6 @@
-/** Title, bench name and the bench in one line: how many devices, how many need the technician. */
+/** Title, bench name and the bench in one line: how many devices, how many need the technician; who is at the bench. */
 import { useShallow } from 'zustand/react/shallow';
+import { TechnicianBadge } from '../features/technician/TechnicianBadge.js';
 import type { BenchState } from '../state/types.js';
 import { useBench } from './store-context.js';
 
@@ -29,6 +30,7 @@ export function AppHeader() {
         </span>
       ) : null}
       <span className="header-spacer" />
+      <TechnicianBadge />
       <span className={`link link-${phase}`} data-testid="connection-status" data-phase={phase}>
         <span className="link-dot" aria-hidden="true" />
         {phase === 'open' ? 'Connected' : phase === 'lost' ? 'Reconnecting…' : 'Connecting…'}

@@ -9,6 +9,7 @@
 import { memo, type MouseEvent } from 'react';
 import { useActions, useBench } from '../../app/store-context.js';
 import { STATE_LOOK, deviceSubtitle, deviceTitle, osLabel, primaryIdentifier } from '../../state/device-view.js';
+import { DeviceJobStatus } from '../actions/DeviceJobStatus.js';
 import { BatteryGauge } from '../device/BatteryGauge.js';
 import { DeviceIcon } from '../device/DeviceIcon.js';
 import { FlappingWarning } from '../device/FlappingWarning.js';
@@ -93,6 +94,7 @@ export const DeviceTile = memo(function DeviceTile({ id, position, setSize }: Ti
         </p>
         {device.state === 'error' && device.errorMessage ? <p className="tile-error">{device.errorMessage}</p> : null}
       </div>
+      <DeviceJobStatus udid={device.udid} />
       {device.flapping ? <FlappingWarning /> : null}
     </div>
   );

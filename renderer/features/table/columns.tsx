@@ -7,8 +7,8 @@
 import { columnSizingFeature, columnVisibilityFeature, createColumnHelper, tableFeatures, type ColumnVisibilityState } from '@tanstack/react-table';
 import type { Device } from '../../../core/contract/index.js';
 import { COLUMNS, COLUMN_IDS, type ColumnId, type ColumnSpec } from '../../state/columns.js';
+import { InstructionCell, StateOrJobCell } from '../actions/DeviceJobStatus.js';
 import { BatteryGauge } from '../device/BatteryGauge.js';
-import { StateBadge } from '../device/StateBadge.js';
 
 export const tableFeaturesInUse = tableFeatures({ columnVisibilityFeature, columnSizingFeature });
 
@@ -24,15 +24,12 @@ function defFor(spec: ColumnSpec) {
       const device = context.row.original;
       switch (spec.id) {
         case 'state':
-          return <StateBadge state={device.state} />;
+          // While a job runs on the device, its progress says more than the connection state.
+          return <StateOrJobCell device={device} />;
         case 'battery':
           return <BatteryGauge level={device.batteryLevel} charging={device.batteryCharging} />;
         case 'instruction':
-          return (
-            <span data-testid="instruction" title={device.instruction}>
-              {device.instruction}
-            </span>
-          );
+          return <InstructionCell device={device} />;
         case 'name':
           return (
             <span title={context.getValue() ?? undefined}>

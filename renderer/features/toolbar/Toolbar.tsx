@@ -1,6 +1,7 @@
-/** Search, view switch, state chips, selection buttons and (in the table) the column chooser. */
+/** Search, view switch, state chips, selection buttons, (in the table) the column chooser, and Actions. */
 import { useActions, useBench } from '../../app/store-context.js';
 import { presentSelectedCount } from '../../state/query.js';
+import { ActionsMenu } from '../actions/ActionsMenu.js';
 import { ColumnChooser } from '../table/ColumnChooser.js';
 import { StateFilter } from './StateFilter.js';
 
@@ -48,6 +49,7 @@ export function Toolbar() {
           Select none
         </button>
         {view === 'table' ? <ColumnChooser /> : null}
+        <ActionsMenu />
       </div>
       <StateFilter />
     </div>

@@ -1,0 +1,119 @@
+/**
+ * The action panel while an action is being composed: a heading that says
+ * which step of how many, the step's contents, and Back / Cancel / Next or
+ * Execute. Focus moves to the heading on every step, so a keyboard or screen
+ * reader user starts each step at its top; Escape is Cancel.
+ */
+import { useEffect, useId, useMemo, useRef, type KeyboardEvent } from 'react';
+import { useCommands } from '../../app/commands-context.js';
+import { useActions, useBench } from '../../app/store-context.js';
+import { blockerOf, planOf, type ActionDraft, type ActionPlan, type FlowStep } from '../../state/action-flow.js';
+import { workflowById } from '../../state/jobs.js';
+import type { BenchStoreState } from '../../state/store.js';
+import { AcknowledgeStep, ReasonStep, ReviewStep, TechnicianStep } from './FlowSteps.js';
+
+const STEP_TITLES: Readonly<Record<FlowStep, string>> = {
+  technician: 'Who is at the bench',
+  acknowledge: 'What will happen',
+  reason: 'Reason',
+  review: 'Review and execute',
+};
+
+const EMPTY_PLAN: ActionPlan = { included: [], excluded: [] };
+
+const draftOf = (state: BenchStoreState): ActionDraft | null => (state.flow.stage === 'closed' ? null : state.flow.draft);
+
+export function FlowPanel() {
+  const draft = useBench(draftOf);
+  const sending = useBench((state) => state.flow.stage === 'sending');
+  const workflow = useBench((state) => (draft === null ? null : workflowById(state.jobs, draft.workflowId)));
+  // The plan follows the devices as they change (one locking drops out of it).
+  const devices = useBench((state) => state.devices);
+  const jobs = useBench((state) => state.jobs);
+  const plan = useMemo(() => (draft === null ? EMPTY_PLAN : planOf(draft, { devices, jobs })), [draft, devices, jobs]);
+  const blocker = useBench(blockerOf);
+  const actions = useActions();
+  const commands = useCommands();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const headingId = useId();
+  const blockerId = useId();
+
+  const step = draft?.step ?? null;
+  useEffect(() => {
+    // Not on the technician step: its name field takes the focus there.
+    if (step !== null && step !== 'technician') headingRef.current?.focus();
+  }, [step]);
+
+  if (draft === null || workflow === null) return null;
+  const index = draft.steps.indexOf(draft.step);
+  const onReview = draft.step === 'review';
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape' && !sending) {
+      event.stopPropagation();
+      actions.cancelAction();
+    }
+  };
+
+  return (
+    <section className="flow-panel" aria-labelledby={headingId} onKeyDown={onKeyDown} data-testid="action-panel" data-step={draft.step} data-workflow={workflow.id}>
+      <header className="panel-header">
+        <p className="panel-eyebrow">
+          {workflow.name} · step {index + 1} of {draft.steps.length}
+        </p>
+        <h2 id={headingId} ref={headingRef} tabIndex={-1} className="panel-title">
+          {STEP_TITLES[draft.step]}
+        </h2>
+        <ol className="step-dots" aria-hidden="true">
+          {draft.steps.map((candidate, i) => (
+            <li key={candidate} className={i < index ? 'is-done' : i === index ? 'is-current' : ''} />
+          ))}
+        </ol>
+      </header>
+      <div className="panel-body">
+        {draft.step === 'technician' ? <TechnicianStep /> : null}
+        {draft.step === 'acknowledge' ? <AcknowledgeStep workflow={workflow} draft={draft} plan={plan} /> : null}
+        {draft.step === 'reason' ? <ReasonStep workflow={workflow} draft={draft} plan={plan} /> : null}
+        {onReview ? <ReviewStep workflow={workflow} draft={draft} plan={plan} /> : null}
+      </div>
+      <footer className="panel-footer">
+        {blocker !== null && !sending ? (
+          <p id={blockerId} className="panel-blocker" data-testid="action-blocker">
+            {blocker}
+          </p>
+        ) : null}
+        <div className="panel-buttons">
+          <button type="button" className="button" onClick={() => actions.previousStep()} disabled={index === 0 || sending} data-testid="action-back">
+            Back
+          </button>
+          <button type="button" className="button" onClick={() => actions.cancelAction()} disabled={sending} data-testid="action-cancel">
+            Cancel
+          </button>
+          <span className="toolbar-spacer" />
+          {onReview ? (
+            <button
+              type="button"
+              className={workflow.destructive ? 'button button-danger' : 'button button-primary'}
+              onClick={() => void commands.execute()}
+              disabled={blocker !== null}
+              aria-describedby={blocker === null ? undefined : blockerId}
+              data-testid="action-execute"
+            >
+              {sending ? 'Starting…' : `Execute on ${plan.included.length} device${plan.included.length === 1 ? '' : 's'}`}
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => actions.nextStep()}
+              disabled={blocker !== null}
+              aria-describedby={blocker === null ? undefined : blockerId}
+              data-testid="action-next"
+            >
+              Next
+            </button>
+          )}
+        </div>
+      </footer>
+    </section>
+  );
+}
