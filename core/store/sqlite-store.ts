@@ -80,7 +80,9 @@ class SqliteBenchStore implements BenchStore {
   }
 
   noteDeviceSeen(device: DeviceSeen, at: string): void {
-    this.write(() => this.statements.upsertDevice.run({ ...device, at }));
+    // Field by field: callers may hand in a whole device record, and a field left undefined must read as "unknown".
+    const { udid, ecid, serialNumber, productType, productVersion } = device;
+    this.write(() => this.statements.upsertDevice.run({ udid, ecid: ecid ?? null, serialNumber: serialNumber ?? null, productType: productType ?? null, productVersion: productVersion ?? null, at }));
   }
 
   device(udid: string): (DeviceSeen & { firstSeenAt: string; lastSeenAt: string }) | null {
