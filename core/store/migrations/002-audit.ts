@@ -6,7 +6,8 @@
  */
 import type { Migration } from './migration.js';
 
-export const GENESIS_HASH = '0'.repeat(64);
+/** Record 1's prevHash (as core/audit/canonical.ts); spelled out here because a shipped migration must never change with later code. */
+const GENESIS_HASH = '0'.repeat(64);
 
 export const SQL = `
 CREATE TABLE audit (
