@@ -11,6 +11,9 @@ import { useActions, useBench } from '../../app/store-context.js';
 import { presentSelectedCount } from '../../state/query.js';
 import type { BenchStoreState } from '../../state/store.js';
 
+/** The button's DOM id, so the panel can hand the focus back to it when it closes. */
+export const ACTIONS_BUTTON_ID = 'actions-button';
+
 /** Why the menu cannot open now, in words for the button's description; null when it can. */
 function unavailableReason(state: BenchStoreState, selected: number): string | null {
   const { availability, workflows } = state.jobs;
@@ -81,6 +84,7 @@ export function ActionsMenu() {
     <div className="actions-menu">
       <button
         ref={buttonRef}
+        id={ACTIONS_BUTTON_ID}
         type="button"
         className="button button-primary"
         aria-haspopup="menu"

@@ -10,6 +10,7 @@ import { useActions, useBench } from '../../app/store-context.js';
 import { blockerOf, planOf, type ActionDraft, type ActionPlan, type FlowStep } from '../../state/action-flow.js';
 import { workflowById } from '../../state/jobs.js';
 import type { BenchStoreState } from '../../state/store.js';
+import { ACTIONS_BUTTON_ID } from './ActionsMenu.js';
 import { AcknowledgeStep, ReasonStep, ReviewStep, TechnicianStep } from './FlowSteps.js';
 
 const STEP_TITLES: Readonly<Record<FlowStep, string>> = {
@@ -39,6 +40,15 @@ export function FlowPanel() {
   const blockerId = useId();
 
   const step = draft?.step ?? null;
+  useEffect(
+    () => () => {
+      // Cancel removes the button that had the focus: give it back to Actions rather than leave it nowhere.
+      requestAnimationFrame(() => {
+        if (document.activeElement === null || document.activeElement === document.body) document.getElementById(ACTIONS_BUTTON_ID)?.focus();
+      });
+    },
+    [],
+  );
   useEffect(() => {
     // Not on the technician step: its name field takes the focus there.
     if (step !== null && step !== 'technician') headingRef.current?.focus();

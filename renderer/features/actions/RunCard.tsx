@@ -3,6 +3,7 @@
  * devices the host refused (with why and what to do), and at the end the
  * count — "4 succeeded, 1 failed" — with a completion message and OK.
  */
+import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useActions, useBench } from '../../app/store-context.js';
 import { completionMessage, summaryOf, summaryText, type Run } from '../../state/action-flow.js';
@@ -14,12 +15,17 @@ export function RunCard({ run }: { run: Run }) {
   const summary = useBench(useShallow((state: BenchStoreState) => summaryOf(run, state.jobs)));
   const udidOf = useBench(useShallow((state: BenchStoreState) => Object.fromEntries(run.jobIds.map((id) => [id, state.jobs.byId[id]?.udid ?? '']))));
   const actions = useActions();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    // Execute removed the panel and its button: the technician's place is now this run.
+    if (document.activeElement === null || document.activeElement === document.body) headingRef.current?.focus();
+  }, []);
   const count = summary.total + summary.refused;
   const clean = summary.failed === 0 && summary.cancelled === 0 && summary.refused === 0;
   return (
     <section className="run" aria-label={`${run.workflowName} on ${count} device${count === 1 ? '' : 's'}`} data-testid="action-run" data-batch={run.batchId} data-finished={summary.finished}>
       <header className="run-header">
-        <h2 className="panel-title">
+        <h2 ref={headingRef} tabIndex={-1} className="panel-title">
           {run.workflowName} · {count} device{count === 1 ? '' : 's'}
         </h2>
         <span className="run-count" data-testid="run-progress-text">
