@@ -5,6 +5,7 @@ import { startJobsSession } from '../../renderer/api/jobs-session.js';
 import { startSession } from '../../renderer/api/session.js';
 import { tileJobOf } from '../../renderer/state/action-flow.js';
 import { activeJobOf, type JobEvent } from '../../renderer/state/jobs.js';
+import { JOB_LOOK, jobLine, percentOf } from '../../renderer/state/job-view.js';
 import { createBenchStore } from '../../renderer/state/store.js';
 import { ERASE, READY_STATUS, device, job, jobChanged, technicianChanged } from './renderer-fixtures.js';
 
@@ -231,5 +232,17 @@ describe('the jobs session', () => {
     await fake.answer('devices.list', []);
     fake.emit(jobChanged(job()));
     expect(frames).toHaveLength(0);
+  });
+});
+
+describe('how a job reads', () => {
+  it('has a badge per state, a whole percentage that reaches 100 only when done, and one line of what matters now', () => {
+    expect(JOB_LOOK['waiting-device']).toEqual({ badge: 'Waiting for the device', tone: 'warning' });
+    expect(JOB_LOOK.failed.tone).toBe('danger');
+    expect([percentOf(0), percentOf(0.999), percentOf(1), percentOf(1.2)]).toEqual([0, 99, 100, 100]);
+    const waiting = job({ state: 'waiting-device', currentStep: 'Wait for the device to restart', instruction: 'Reconnect the device to continue' });
+    expect(jobLine(waiting)).toBe('Reconnect the device to continue');
+    expect(jobLine({ ...waiting, instruction: null })).toBe('Wait for the device to restart');
+    expect(jobLine({ ...waiting, instruction: null, currentStep: null, state: 'failed', error: { code: 'X', message: 'It broke.', hint: 'Fix it.' } })).toBe('It broke.');
   });
 });
