@@ -154,17 +154,21 @@ export class SimDevice {
    * usbmuxd for `eraseGoneMs` and comes back wiped (see wipe()).
    */
   erase(options: { preserveDataPlan: boolean; disallowProximitySetup: boolean }): void {
+    // Only a running device acts on a request (a late WaitForDisconnect action may find it already gone).
+    if (this.power !== 'on') return;
     this.management.recordErase(options);
     this.powerCycle('erasing', this.lifecycle.eraseGoneMs, () => this.wipe());
   }
 
   /** diagnostics Restart: gone for `restartGoneMs`, back with the same state (still paired). */
   restart(): void {
+    if (this.power !== 'on') return;
     this.powerCycle('restarting', this.lifecycle.restartGoneMs, () => this.bootLock());
   }
 
   /** diagnostics Shutdown: gone until powerOn(). */
   shutdown(): void {
+    if (this.power !== 'on') return;
     this.clearPowerTimer();
     this.power = 'off';
     this.disconnectUsb();

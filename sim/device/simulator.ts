@@ -7,8 +7,11 @@ import { existsSync, unlinkSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
+import { SimActivationAuthority } from '../apple/activation-authority.js';
+import { DEFAULT_ACTIVATION_SECRET } from '../apple/activation-record.js';
+import { albertRoute } from '../apple/albert-http.js';
 import { startControlServer } from './control-server.js';
-import type { ControlServer } from './control-server.js';
+import type { ControlServer, ExtraRoute } from './control-server.js';
 import { DeviceKeyCache, createTlsIdentity } from './crypto.js';
 import type { TlsIdentity } from './crypto.js';
 import { SimDevice, UnknownDeviceError } from './device.js';
@@ -17,7 +20,9 @@ import { generateIdentities } from './generator.js';
 import { LifecycleSettings } from './lifecycle.js';
 import type { LifecycleOptions } from './lifecycle.js';
 import { LockdownConnection } from './lockdown-connection.js';
+import { createDiagnosticsService } from './diagnostics.js';
 import { createMcInstallService } from './mcinstall.js';
+import { createMobileActivationService } from './mobileactivation.js';
 import { SeededRandom } from './random.js';
 import { ServiceRegistry } from './services.js';
 import type { SimService } from './services.js';
@@ -56,6 +61,8 @@ export interface SimulatorOptions {
   services?: readonly SimService[];
   /** Erase and restart times, and how long service steps take (see lifecycle.ts). */
   lifecycle?: LifecycleOptions;
+  /** Secret the devices and the simulated albert share (default DEFAULT_ACTIVATION_SECRET, which SimActivationAuthority also uses). */
+  activationSecret?: string;
   /** Called with one line per usbmuxd and lockdown request (debugging aid). */
   trace?: (line: string) => void;
 }
@@ -69,6 +76,7 @@ export class DeviceSimulator {
   private readonly services = new ServiceRegistry();
   /** Shared by every device; changed at run time through the control interface. */
   readonly lifecycle = new LifecycleSettings();
+  private authority = new SimActivationAuthority();
   private nextMuxId = 1;
   private socket: string | null = null;
   private buid = '';
@@ -94,6 +102,16 @@ export class DeviceSimulator {
     return this.buid;
   }
 
+  /** The simulated Apple activation server these devices accept records from (also on the control server at /albert/deviceActivation). */
+  get activationAuthority(): SimActivationAuthority {
+    return this.authority;
+  }
+
+  /** albert's HTTP route on the control server. */
+  get extraRoutes(): ExtraRoute {
+    return albertRoute(this.authority);
+  }
+
   async start(options: SimulatorOptions): Promise<void> {
     if (this.mux) throw new Error('simulator already started');
     const seed = options.seed ?? DEFAULT_SEED;
@@ -101,7 +119,9 @@ export class DeviceSimulator {
     const hex = random.bytes(16).toString('hex').toUpperCase();
     this.buid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
     this.lifecycle.update(options.lifecycle ?? {});
-    for (const service of builtInServices()) this.services.register(service);
+    const secret = options.activationSecret ?? DEFAULT_ACTIVATION_SECRET;
+    this.authority = new SimActivationAuthority(secret);
+    for (const service of builtInServices(secret)) this.services.register(service);
     for (const service of options.services ?? []) this.services.register(service);
     this.trace = options.trace;
     this.keys = new DeviceKeyCache(options.deviceKeyBits ?? DEFAULT_DEVICE_KEY_BITS);
@@ -228,8 +248,8 @@ export class DeviceSimulator {
 }
 
 /** The services every simulated device offers. */
-function builtInServices(): SimService[] {
-  return [createMcInstallService()];
+function builtInServices(activationSecret: string): SimService[] {
+  return [createMcInstallService(), createMobileActivationService(activationSecret), createDiagnosticsService()];
 }
 
 /** A socket file left by a crashed run is removed; one a live server answers on is an error. */

@@ -25,6 +25,8 @@ export interface StepContext<S> {
   afterReply(action: () => void): void;
   /** Runs once the client has hung up (diagnostics' WaitForDisconnect). */
   onDisconnect(action: () => void): void;
+  /** The device closes the connection once this reply is out (diagnostics' Goodbye). */
+  hangUpAfterReply(): void;
 }
 
 /** A reply, or null to hang up without one. */
@@ -64,6 +66,9 @@ function serveConnection<S>(options: StepServiceOptions<S>, stream: Duplex, devi
       throw new Error('afterReply outside a step');
     },
     onDisconnect: (action) => disconnectActions.push(action),
+    hangUpAfterReply: () => {
+      throw new Error('hangUpAfterReply outside a step');
+    },
   };
   const gone = () => stream.destroyed || stream.writableEnded;
   const encode = (reply: PlistDict) => (options.binaryReplies ? encodeLockdownFrame(toBinaryPlist(reply)) : encodeLockdownPlist(reply));
@@ -100,7 +105,7 @@ function serveConnection<S>(options: StepServiceOptions<S>, stream: Duplex, devi
     if (fault?.kind === 'error') return void stream.write(encode(options.errorReply(name)));
 
     const after: (() => void)[] = [];
-    const reply = await options.handle(request, name, { ...context, afterReply: (action) => after.push(action) });
+    const reply = await options.handle(request, name, { ...context, afterReply: (action) => after.push(action), hangUpAfterReply: () => after.push(() => stream.end()) });
     if (fault?.kind === 'unplug') after.push(() => device.detach());
     if (gone()) {
       for (const action of after) action();
