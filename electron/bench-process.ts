@@ -24,7 +24,7 @@ const seed = typeof values.seed === 'string' ? values.seed : '1';
 parentPort.once('message', (message) => {
   const port = message.ports[0];
   if (!port) fatal('no MessagePort from main', 2);
-  openHostedBench({ simulate, seed, onRetryError: (error) => process.stderr.write(`benchline device process: ${String(error)}\n`) })
+  openHostedBench({ simulate, seed, actions: {}, onRetryError: (error) => process.stderr.write(`benchline device process: ${String(error)}\n`) })
     .then((hosted) => {
       relayHostOverPort(hosted.host, port);
       // Main closes its end when the app quits: stop the bench (and any simulator) before exiting.

@@ -21,10 +21,13 @@ export interface BenchOptions {
   /** Watch USB for Recovery/DFU devices (default: on, unless simulating). */
   usbModes?: UsbModeSource | false;
   registry?: RegistryOptions;
+  /** Share a lockdown with device services (bench actions); the caller then owns and closes it. */
+  lockdown?: ImobiledeviceLockdown;
 }
 
 export interface Bench {
   registry: DeviceRegistry;
+  lockdown: ImobiledeviceLockdown;
   /** Set when the bench runs on simulated devices. */
   simulator: DeviceSimulator | null;
   stop(): Promise<void>;
@@ -59,7 +62,8 @@ export async function openBench(options: BenchOptions = {}): Promise<Bench> {
   if (muxAddress !== undefined) process.env.USBMUXD_SOCKET_ADDRESS = muxAddress;
 
   const usbModes = options.usbModes === false || simulator ? undefined : (options.usbModes ?? createUsbModeSource());
-  const lockdown = new ImobiledeviceLockdown();
+  const ownsLockdown = options.lockdown === undefined;
+  const lockdown = options.lockdown ?? new ImobiledeviceLockdown();
   const registry = new DeviceRegistry({ mux: new UsbmuxdClient(muxAddress), lockdown, usbModes }, options.registry);
   try {
     await registry.start();
@@ -70,10 +74,11 @@ export async function openBench(options: BenchOptions = {}): Promise<Bench> {
   }
   return {
     registry,
+    lockdown,
     simulator,
     stop: async () => {
       await registry.stop();
-      await lockdown.close();
+      if (ownsLockdown) await lockdown.close();
       await simulator?.stop();
       cleanup();
     },

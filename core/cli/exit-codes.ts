@@ -17,6 +17,10 @@ export const EXIT = {
   AUDIT_INVALID: 7,
   /** The bench's store cannot be used: missing, not a Benchline store, or from a newer Benchline. */
   STORE_UNUSABLE: 8,
+  /** An action (erase, prepare, …) failed or was refused on at least one device; the summary says why for each. */
+  ACTION_FAILED: 9,
+  /** Another Benchline process is running actions on the same record. */
+  BENCH_BUSY: 10,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

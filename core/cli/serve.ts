@@ -11,11 +11,13 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { TOKEN_PATTERN } from '../contract/transport.js';
 import { openHostedBench, type HostedBench } from '../host/open.js';
+import { addActionOptions, parseActionOptions, type RawActionOptions } from './action-options.js';
+import type { ActionsOptions } from './actions.js';
 import { isLoopbackAddress } from '../host/web/access.js';
 import { startWebServer, type WebServer } from '../host/web/server.js';
 import { CliExit, EXIT, type ExitCode } from './exit-codes.js';
 
-export interface ServeOptions {
+export interface ServeOptions extends RawActionOptions {
   listen: string;
   port: string;
   token?: string;
@@ -35,6 +37,7 @@ export interface ServeConfig {
   tls: { cert: Buffer; key: Buffer } | null;
   simulate: number | undefined;
   seed: string;
+  actions: Omit<ActionsOptions, 'simulated'>;
 }
 
 /** The repository (or installed package) root: dist/renderer lives under it, whether this runs from dist/ or from source. */
@@ -73,7 +76,7 @@ export function parseServeOptions(options: ServeOptions, generateToken: () => st
   const needsToken = !isLoopbackAddress(listen);
   const token = options.token ?? (needsToken ? generateToken() : null);
   const tls = options.tlsCert !== undefined && options.tlsKey !== undefined ? { cert: readPem(options.tlsCert, '--tls-cert'), key: readPem(options.tlsKey, '--tls-key') } : null;
-  return { listen, port, token, tokenGenerated: options.token === undefined && token !== null, tls, simulate, seed: options.seed };
+  return { listen, port, token, tokenGenerated: options.token === undefined && token !== null, tls, simulate, seed: options.seed, actions: parseActionOptions(options) };
 }
 
 function lanAddresses(): string[] {
@@ -113,6 +116,7 @@ export async function serveCommand(options: ServeOptions, print: (line: string) 
   const hosted = await openHostedBench({
     simulate: config.simulate,
     seed: config.seed,
+    actions: config.actions,
     onRetryError: (error) => warn(`benchline: reopening the bench failed: ${error instanceof Error ? error.message : String(error)}`),
   });
   let server: WebServer;
@@ -139,8 +143,8 @@ export async function serveCommand(options: ServeOptions, print: (line: string) 
 }
 
 export function registerServe(program: Command, run: (action: () => Promise<ExitCode>) => void): void {
-  program
-    .command('serve')
+  addActionOptions(program
+    .command('serve'))
     .description('serve the bench app to a browser: the built UI over HTTP and the API over WebSocket at /api')
     .option('--listen <addr>', 'address to listen on; beyond loopback an access token is required', '127.0.0.1')
     .option('--port <n>', 'port (0 = any free port)', '0')

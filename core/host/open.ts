@@ -7,10 +7,14 @@ import { hostname } from 'node:os';
 import { openBench, type BenchOptions } from '../cli/compose.js';
 import { formatMuxAddress, parseMuxAddress } from '../../native/usbmuxd/protocol.js';
 import { BenchHost, type BenchHostOptions } from './bench-host.js';
+import { openActions, type ActionsOptions, type BenchActions } from '../cli/actions.js';
+import { ImobiledeviceLockdown } from '../../native/imobiledevice/lockdown.js';
 import { SupervisedRegistry, type OpenedBench } from './supervisor.js';
 
 export interface HostedBench {
   host: BenchHost;
+  /** Bench actions (jobs, store), when opened with `actions`. */
+  actions: BenchActions | null;
   stop(): Promise<void>;
 }
 
@@ -20,10 +24,12 @@ export interface HostedBenchOptions extends Pick<BenchOptions, 'simulate' | 'see
   open?: () => Promise<OpenedBench>;
   onRetryError?: (error: unknown) => void;
   hostOptions?: Pick<BenchHostOptions, 'statusTicker' | 'onListenerError'>;
+  /** Open bench actions (store, job engine) with these settings; without, the bench only identifies devices. */
+  actions?: Omit<ActionsOptions, 'simulated'>;
 }
 
-async function openDefault(options: HostedBenchOptions): Promise<OpenedBench> {
-  const bench = await openBench({ simulate: options.simulate, seed: options.seed });
+async function openDefault(options: HostedBenchOptions, lockdown: ImobiledeviceLockdown | undefined): Promise<OpenedBench> {
+  const bench = await openBench({ simulate: options.simulate, seed: options.seed, ...(lockdown ? { lockdown } : {}) });
   return {
     registry: bench.registry,
     // openBench points USBMUXD_SOCKET_ADDRESS at the bench it opened (the simulator's, when simulating).
@@ -34,13 +40,25 @@ async function openDefault(options: HostedBenchOptions): Promise<OpenedBench> {
 
 /** Opens the bench (or starts waiting for usbmuxd) and starts the host. Throws only for failures retrying cannot fix. */
 export async function openHostedBench(options: HostedBenchOptions = {}): Promise<HostedBench> {
+  // One lockdown for every (re)opening of the bench, so the device services bound to it stay valid.
+  const lockdown = options.actions ? new ImobiledeviceLockdown() : undefined;
   const registry = new SupervisedRegistry({
-    open: options.open ?? (() => openDefault(options)),
+    open: options.open ?? (() => openDefault(options, lockdown)),
     muxAddress: formatMuxAddress(parseMuxAddress(process.env.USBMUXD_SOCKET_ADDRESS)),
     onRetryError: options.onRetryError,
   });
+  let actions: BenchActions | null = null;
+  if (options.actions && lockdown) {
+    try {
+      actions = openActions(registry, lockdown, { ...options.actions, simulated: options.simulate !== undefined });
+    } catch (error) {
+      await lockdown.close();
+      throw error;
+    }
+  }
   const host = new BenchHost({
     registry,
+    ...(actions ? { jobs: actions.hostJobs } : {}),
     simulated: options.simulate !== undefined,
     muxAddress: () => registry.muxAddress,
     benchName: options.benchName ?? hostname(),
@@ -48,17 +66,26 @@ export async function openHostedBench(options: HostedBenchOptions = {}): Promise
   });
   // Subscribe before the first open, so the devices it finds reach the host as events too.
   host.start();
+  const stopActions = async (): Promise<void> => {
+    await actions?.stop();
+    await lockdown?.close();
+  };
   try {
     await registry.start();
   } catch (error) {
     host.stop();
+    await stopActions();
     throw error;
   }
   return {
     host,
+    actions,
     stop: async () => {
       host.stop();
+      // Jobs first: they stop waiting on devices, then the devices go.
+      await actions?.engine.stop();
       await registry.stop();
+      await stopActions();
     },
   };
 }

@@ -141,6 +141,7 @@ class StepRun {
     if (ready()) return;
     const show = (): void => {
       const device = presence.find(udid);
+      if (device?.state === 'ready') return; // about to resolve; "Ready." is no instruction
       this.env.setWaiting(device ? device.instruction : (options.instruction ?? RECONNECT_INSTRUCTION));
     };
     show();
