@@ -5,6 +5,7 @@
 import type { SimDeviceInfo } from './device.js';
 import type { FaultSpec } from './faults.js';
 import type { LifecycleInfo, LifecycleUpdate } from './lifecycle.js';
+import type { JsonValue, ProfileRecord } from './management.js';
 
 export class ControlRequestError extends Error {
   constructor(
@@ -92,6 +93,39 @@ export class SimControlClient {
   /** Presses the power button of a device that was shut down (409 while it is erasing or restarting). */
   powerOn(selector: string): Promise<SimDeviceInfo> {
     return this.action(selector, 'power-on');
+  }
+
+  /** Erase from the device's own Settings (no host involved): gone for eraseGoneMs, back wiped. */
+  erase(selector: string, options: { preserveDataPlan?: boolean; disallowProximitySetup?: boolean } = {}): Promise<SimDeviceInfo> {
+    return this.action(selector, 'erase', options);
+  }
+
+  /** Restart by hand: gone for restartGoneMs, back with the same state. */
+  restart(selector: string): Promise<SimDeviceInfo> {
+    return this.action(selector, 'restart');
+  }
+
+  /** Shut down by hand: off until powerOn(). */
+  shutdown(selector: string): Promise<SimDeviceInfo> {
+    return this.action(selector, 'shutdown');
+  }
+
+  /**
+   * Sets management state directly (a test's starting point): activation,
+   * Setup Assistant, passcode, the cloud configuration (data as base64; null
+   * removes it) and the installed profiles (replacing them).
+   */
+  setManagement(
+    selector: string,
+    change: {
+      activationState?: string;
+      inSetupAssistant?: boolean;
+      passcode?: boolean;
+      cloudConfiguration?: { [key: string]: JsonValue } | null;
+      profiles?: (Pick<ProfileRecord, 'identifier'> & Partial<ProfileRecord>)[];
+    },
+  ): Promise<SimDeviceInfo> {
+    return this.action(selector, 'management', change);
   }
 
   /** Zeroes one device's request counters and erase log. */

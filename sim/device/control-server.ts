@@ -13,6 +13,7 @@ import type { SimDevice, SimDeviceInfo } from './device.js';
 import { FAULT_KINDS, FAULT_TARGETS } from './faults.js';
 import type { FaultKind, FaultSpec, FaultTarget } from './faults.js';
 import type { LifecycleInfo, LifecycleSettings, LifecycleUpdate } from './lifecycle.js';
+import { ManagementBodyError, applyManagementChange, parseManagementChange } from './management-control.js';
 
 /** The part of DeviceSimulator the control server drives (kept narrow to avoid an import cycle). */
 export interface ControlTarget {
@@ -103,6 +104,17 @@ const ACTIONS: Record<string, Action> = {
   },
   faults: (device, body) => device.injectFault(faultSpec(body)),
   'power-on': (device) => device.powerOn(),
+  // What the person at the bench can do on the device itself (Settings → Erase, holding the buttons).
+  erase: (device, body) => {
+    if (device.power !== 'on') throw new ControlConflictError(`the device is ${device.power}`);
+    device.erase({ preserveDataPlan: optionalBoolean(body, 'preserveDataPlan') ?? false, disallowProximitySetup: optionalBoolean(body, 'disallowProximitySetup') ?? false });
+  },
+  restart: (device) => {
+    if (device.power !== 'on') throw new ControlConflictError(`the device is ${device.power}`);
+    device.restart();
+  },
+  shutdown: (device) => device.shutdown(),
+  management: (device, body) => applyManagementChange(device, parseManagementChange(body)),
 };
 
 function lifecycleUpdate(body: Body): LifecycleUpdate {
@@ -195,7 +207,9 @@ async function route(target: ControlTarget, request: IncomingMessage): Promise<[
   if (!action || method !== 'POST') return [404, { error: `no such endpoint ${method} ${url.pathname}` }];
   const body = await readJson(request);
   const devices = select(target, selector);
-  for (const device of devices) action(device, body);
+  // "Power on everything": devices still erasing or restarting come back by themselves, so they are skipped, not a conflict.
+  const acting = selector === 'all' && parts[2] === 'power-on' ? devices.filter((device) => device.power === 'off' || device.power === 'on') : devices;
+  for (const device of acting) action(device, body);
   const infos = devices.map((device) => device.info());
   return [200, selector === 'all' ? infos : infos[0]];
 }
@@ -212,7 +226,7 @@ export function startControlServer(target: ControlTarget, host: string, port: nu
         },
         (error: unknown) => {
           const message = error instanceof Error ? error.message : String(error);
-          const status = error instanceof BadRequestError || error instanceof RangeError ? 400 : error instanceof ControlConflictError ? 409 : error instanceof UnknownDeviceError ? 404 : 500;
+          const status = error instanceof BadRequestError || error instanceof RangeError || error instanceof ManagementBodyError ? 400 : error instanceof ControlConflictError ? 409 : error instanceof UnknownDeviceError ? 404 : 500;
           if (!response.headersSent) send(response, status, { error: message });
           else response.destroy();
         },

@@ -4,12 +4,20 @@
  * parent process waits for it); everything else goes to stderr.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_ERASE_GONE_MS, DEFAULT_RESTART_GONE_MS } from './lifecycle.js';
 import { DEFAULT_DEVICE_COUNT, DEFAULT_DEVICE_KEY_BITS, DEFAULT_SEED, DeviceSimulator } from './simulator.js';
 
 function nonNegativeInt(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError('expected a non-negative integer');
   return value;
+}
+
+/** `--duration EraseDevice=5000`, repeatable: one step's simulated duration. */
+function duration(text: string, previous: Record<string, number>): Record<string, number> {
+  const match = /^([A-Za-z][A-Za-z0-9]*)=(\d+)$/.exec(text);
+  if (!match) throw new InvalidArgumentError('expected NAME=MILLISECONDS, e.g. EraseDevice=5000');
+  return { ...previous, [match[1]!]: Number(match[2]) };
 }
 
 function keyBits(text: string): number {
@@ -27,11 +35,25 @@ const program = new Command()
   .option('--all-trusted', 'every device accepts pairing without the Trust dialog', false)
   .option('--control-port <port>', 'port for the HTTP control server on 127.0.0.1 (0 = any)', nonNegativeInt, 0)
   .option('--device-key-bits <bits>', 'size of each device\'s DevicePublicKey', keyBits, DEFAULT_DEVICE_KEY_BITS)
+  .option('--erase-gone-ms <ms>', 'how long an erased device stays off USB before it comes back wiped', nonNegativeInt, DEFAULT_ERASE_GONE_MS)
+  .option('--restart-gone-ms <ms>', 'how long a restarted device stays off USB', nonNegativeInt, DEFAULT_RESTART_GONE_MS)
+  .option('--duration <name=ms>', 'time a service step takes before its reply, e.g. EraseDevice=5000 (repeatable)', duration, {})
   .option('--trace', 'log every usbmuxd and lockdown request to stderr', false)
   .showHelpAfterError();
 
 program.parse();
-const options = program.opts<{ socket: string; devices: number; seed: string; allTrusted: boolean; controlPort: number; deviceKeyBits: number; trace: boolean }>();
+const options = program.opts<{
+  socket: string;
+  devices: number;
+  seed: string;
+  allTrusted: boolean;
+  controlPort: number;
+  deviceKeyBits: number;
+  eraseGoneMs: number;
+  restartGoneMs: number;
+  duration: Record<string, number>;
+  trace: boolean;
+}>();
 
 const simulator = new DeviceSimulator();
 try {
@@ -42,6 +64,7 @@ try {
     allTrusted: options.allTrusted,
     control: { port: options.controlPort },
     deviceKeyBits: options.deviceKeyBits,
+    lifecycle: { eraseGoneMs: options.eraseGoneMs, restartGoneMs: options.restartGoneMs, durations: options.duration },
     trace: options.trace ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
 } catch (error) {
@@ -58,6 +81,7 @@ process.stdout.write(
     devices: simulator.allDevices().length,
     seed: options.seed,
     allTrusted: options.allTrusted,
+    lifecycle: simulator.lifecycle.info(),
     pid: process.pid,
   })}\n`,
 );

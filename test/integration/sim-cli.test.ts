@@ -112,6 +112,27 @@ describe('benchline-sim CLI', () => {
     await first.exit;
   });
 
+  it('takes the life cycle timings and step durations, and shows them in the ready line and on /lifecycle', async () => {
+    const socket = join(dir, 'e.sock');
+    const sim = await startCli(['--devices', '1', '--socket', socket, '--erase-gone-ms', '1500', '--restart-gone-ms', '700', '--duration', 'EraseDevice=250', '--duration', 'Restart=100']);
+    const expected = { eraseGoneMs: 1500, restartGoneMs: 700, durations: { EraseDevice: 250, Restart: 100 } };
+    expect((sim.ready as ReadyLine & { lifecycle: unknown }).lifecycle).toEqual(expected);
+    const control = new SimControlClient(sim.ready.control);
+    expect(await control.lifecycle()).toEqual(expected);
+    expect(await control.setLifecycle({ eraseGoneMs: 10, durations: { Restart: null, InstallProfile: 40 } })).toEqual({ eraseGoneMs: 10, restartGoneMs: 700, durations: { EraseDevice: 250, InstallProfile: 40 } });
+    sim.child.kill('SIGTERM');
+    await sim.exit;
+  });
+
+  it('rejects a malformed --duration', async () => {
+    const child = spawn(process.execPath, [BIN, '--devices', '1', '--socket', join(dir, 'f.sock'), '--duration', 'EraseDevice:5']);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((done) => child.once('exit', done));
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('NAME=MILLISECONDS');
+  });
+
   it('rejects bad arguments', async () => {
     const child = spawn(process.execPath, [BIN, '--devices', 'many', '--socket', join(dir, 'd.sock')]);
     const code = await new Promise<number | null>((done) => child.once('exit', done));
