@@ -18,6 +18,7 @@
 import type { ApiError, Device, Job, JobRefusal, WorkflowSummary } from '../../core/contract/index.js';
 import { STATE_LOOK, deviceTitle } from './device-view.js';
 import { activeJobOf, isActiveJob, workflowById, type JobsState } from './jobs.js';
+import { runningShare } from './job-view.js';
 import { sortDevices } from './query.js';
 
 export type FlowStep = 'technician' | 'acknowledge' | 'reason' | 'review';
@@ -245,6 +246,8 @@ export interface RunSummary {
   readonly finished: boolean;
   /** Finished steps over all steps of the run's jobs, 0..1. */
   readonly progress: number;
+  /** The share of the run's bar its running steps will fill (job-view.ts runningShare, averaged). */
+  readonly running: number;
 }
 
 export function summaryOf(run: Run, jobs: JobsState): RunSummary {
@@ -253,8 +256,10 @@ export function summaryOf(run: Run, jobs: JobsState): RunSummary {
   let cancelled = 0;
   let active = 0;
   let progress = 0;
+  let running = 0;
   for (const id of run.jobIds) {
     const job = jobs.byId[id];
+    running += job === undefined ? 0 : runningShare(job);
     if (job === undefined || isActiveJob(job)) active++;
     else if (job.state === 'succeeded') succeeded++;
     else if (job.state === 'failed') failed++;
@@ -262,7 +267,7 @@ export function summaryOf(run: Run, jobs: JobsState): RunSummary {
     progress += job === undefined ? 0 : isActiveJob(job) ? job.progress : 1;
   }
   const total = run.jobIds.length;
-  return { total, succeeded, failed, cancelled, active, refused: run.refused.length, finished: active === 0, progress: total === 0 ? 1 : progress / total };
+  return { total, succeeded, failed, cancelled, active, refused: run.refused.length, finished: active === 0, progress: total === 0 ? 1 : progress / total, running: total === 0 ? 0 : running / total };
 }
 
 /** "4 succeeded, 1 failed" (and the cancelled and not-started, when there are any). */

@@ -24,3 +24,9 @@ export function percentOf(progress: number): number {
 export function jobLine(job: Job): string | null {
   return job.instruction ?? job.currentStep ?? job.error?.message ?? null;
 }
+
+/** The share of a job's bar its running step will fill: one step's worth while it runs, nothing once it is over. */
+export function runningShare(job: Job): number {
+  const active = job.state === 'running' || job.state === 'waiting-device';
+  return active && job.steps.length > 0 ? 1 / job.steps.length : 0;
+}

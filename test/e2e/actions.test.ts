@@ -7,9 +7,10 @@
  *
  * Proves: the acknowledgement checkbox is required; Cancel and Back send
  * nothing; Execute sends one erase per device (the simulator's erase log has
- * exactly one entry each); progress shows per device in the panel and on the
- * tiles; all five end succeeded with a completion message; the devices come
- * back Unactivated. Screenshots go to test-results/e2e/ (actions-*.png).
+ * exactly one entry each); progress shows per device in the panel, with the
+ * instruction while an erased device is away; all five end succeeded with a
+ * completion message and the outcome on their tiles; the devices come back
+ * Unactivated and in Setup Assistant. Screenshots go to test-results/e2e/ (actions-*.png).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,8 +48,8 @@ async function chooseErase(): Promise<void> {
 describe.skipIf(missing !== null)(`bench actions in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
   beforeAll(async () => {
     sim = await startSimulatorProcess({ devices: DEVICES, seed: 'e2e-actions', allTrusted: true });
-    // An erased device stays away a moment, as a real one does, without making the test wait long.
-    await sim.control.setLifecycle({ eraseGoneMs: 1500 });
+    // An erased device stays away a few seconds, as a real one does (longer), so the wait for it shows.
+    await sim.control.setLifecycle({ eraseGoneMs: 3000 });
     fleet = await sim.control.devices();
     // The bench's record in a directory of its own: never the technician's real one, never another test's lock.
     storeDir = mkdtempSync(path.join(tmpdir(), 'bl-e2e-actions-'));
@@ -56,9 +57,6 @@ describe.skipIf(missing !== null)(`bench actions in Chromium${missing ? ` (skipp
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(serve.url);
-    for (const device of fleet) await expect.poll(() => tile(device.serialNumber).getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
-    // Actions appear once the host answers workflows.list (a host without the job engine says ServiceUnavailable).
-    await expect.poll(() => byTestId('actions-retry').count(), { timeout: 10_000 }).toBe(0);
   });
 
   afterAll(async () => {
@@ -66,6 +64,14 @@ describe.skipIf(missing !== null)(`bench actions in Chromium${missing ? ` (skipp
     await serve?.stop();
     await sim?.stop();
     if (storeDir) rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  it('shows the five devices ready and offers actions (the host answers workflows.list)', async () => {
+    for (const device of fleet) await expect.poll(() => tile(device.serialNumber).getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    // A host without the job engine answers ServiceUnavailable, and the window says "Actions unavailable".
+    // Nothing is selected yet, so that is the only thing keeping Actions disabled.
+    await expect.poll(() => byTestId('actions-unavailable-reason').textContent(), { timeout: 10_000 }).toBe('Select the devices to act on first.');
+    expect(await byTestId('actions-retry').count()).toBe(0);
   });
 
   it('asks for the technician before the first action, then shows what erase will do to the five devices', async () => {
@@ -128,20 +134,19 @@ describe.skipIf(missing !== null)(`bench actions in Chromium${missing ? ` (skipp
     expect(await erasures()).toEqual(Array(DEVICES).fill(0));
   });
 
-  it('Execute starts one erase per device, and progress shows per device in the panel and on the tiles', async () => {
+  it('Execute starts one erase per device, and progress shows per device, with the instruction while a device is away', async () => {
     await byTestId('action-execute').click();
     await byTestId('action-run').waitFor();
     await expect.poll(() => page.locator('[data-testid="job"]').count()).toBe(DEVICES);
     expect(await page.locator('[data-testid="job-refusal"]').count()).toBe(0);
-    // Catch the run while it is under way: a job running or waiting for its device, with its bar.
-    await expect
-      .poll(() => page.locator('[data-testid="job"][data-state="running"], [data-testid="job"][data-state="waiting-device"]').count(), { timeout: 30_000, interval: 100 })
-      .toBeGreaterThan(0);
-    expect(await page.locator('[data-testid="device-job"]').count()).toBeGreaterThan(0);
+    // Catch the run under way: an erased device is away, and its job waits for it with an instruction.
+    const waiting = page.locator('[data-testid="job"][data-state="waiting-device"]');
+    await expect.poll(() => waiting.count(), { timeout: 30_000, interval: 100 }).toBeGreaterThan(0);
+    expect(await waiting.first().locator('[data-testid="job-instruction"]').textContent()).toMatch(/\S/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'actions-progress.png') });
   });
 
-  it('all five end succeeded, with "5 succeeded, 0 failed" and a completion message', async () => {
+  it('all five end succeeded, with "5 succeeded, 0 failed", a completion message, and the outcome on each tile', async () => {
     await expect.poll(() => page.locator('[data-testid="job"][data-state="succeeded"]').count(), { timeout: 90_000, interval: 250 }).toBe(DEVICES);
     const complete = byTestId('run-complete');
     await complete.waitFor();
@@ -149,6 +154,10 @@ describe.skipIf(missing !== null)(`bench actions in Chromium${missing ? ` (skipp
     expect(await complete.getAttribute('data-failed')).toBe('0');
     expect(await byTestId('run-summary').textContent()).toBe(`${DEVICES} succeeded, 0 failed`);
     expect(await complete.textContent()).toMatch(/completed successfully/i);
+    // Each device's tile, back on the bench, carries the outcome until the summary is dismissed.
+    for (const device of fleet) {
+      await expect.poll(() => tile(device.serialNumber).locator('[data-testid="device-job"]').getAttribute('data-state'), { timeout: 30_000 }).toBe('succeeded');
+    }
     await page.screenshot({ path: path.join(ARTIFACTS, 'actions-complete.png') });
     // The same command was never sent twice: one erase in each device's log.
     expect(await erasures()).toEqual(Array(DEVICES).fill(1));

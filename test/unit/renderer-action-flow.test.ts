@@ -293,6 +293,8 @@ describe('following a run', () => {
     const midway = summaryOf(run(), b.store.getState().jobs);
     expect(midway).toMatchObject({ succeeded: 1, failed: 1, active: 1, finished: false });
     expect(midway.progress).toBeCloseTo(2.5 / 3);
+    // The one running job's current step (one of its two) shows moving on the run's bar.
+    expect(midway.running).toBeCloseTo(0.5 / 3);
     expect(completionMessage(run(), midway)).toBe('');
     b.actions.applyJobEvents([jobChanged({ ...jobs[1]!, state: 'succeeded', progress: 1 })] as JobEvent[]);
     const done = summaryOf(run(), b.store.getState().jobs);

@@ -5,7 +5,7 @@ import { startJobsSession } from '../../renderer/api/jobs-session.js';
 import { startSession } from '../../renderer/api/session.js';
 import { tileJobOf } from '../../renderer/state/action-flow.js';
 import { activeJobOf, type JobEvent } from '../../renderer/state/jobs.js';
-import { JOB_LOOK, jobLine, percentOf } from '../../renderer/state/job-view.js';
+import { JOB_LOOK, jobLine, percentOf, runningShare } from '../../renderer/state/job-view.js';
 import { createBenchStore } from '../../renderer/state/store.js';
 import { ERASE, READY_STATUS, device, job, jobChanged, technicianChanged } from './renderer-fixtures.js';
 
@@ -244,5 +244,9 @@ describe('how a job reads', () => {
     expect(jobLine(waiting)).toBe('Reconnect the device to continue');
     expect(jobLine({ ...waiting, instruction: null })).toBe('Wait for the device to restart');
     expect(jobLine({ ...waiting, instruction: null, currentStep: null, state: 'failed', error: { code: 'X', message: 'It broke.', hint: 'Fix it.' } })).toBe('It broke.');
+    // A one-step erase would sit at 0% for its whole run: its running step is drawn moving across the bar.
+    expect(runningShare(job({ state: 'running', steps: [waiting.steps[0]!] }))).toBe(1);
+    expect(runningShare(waiting)).toBe(0.5);
+    expect(runningShare({ ...waiting, state: 'succeeded' })).toBe(0);
   });
 });

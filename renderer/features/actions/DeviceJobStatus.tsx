@@ -9,7 +9,7 @@ import type { Device } from '../../../core/contract/index.js';
 import { useBench } from '../../app/store-context.js';
 import { tileJobOf } from '../../state/action-flow.js';
 import { isActiveJob } from '../../state/jobs.js';
-import { JOB_LOOK, jobLine, percentOf } from '../../state/job-view.js';
+import { JOB_LOOK, jobLine, percentOf, runningShare } from '../../state/job-view.js';
 import { StateBadge } from '../device/StateBadge.js';
 import { ProgressBar } from './ProgressBar.js';
 
@@ -32,7 +32,7 @@ export function DeviceJobStatus({ udid, compact = false }: { udid: string | null
         <strong>{job.workflowName}</strong>
         <span className="device-job-state">{compact && isActiveJob(job) ? `${percent}%` : look.badge}</span>
       </div>
-      <ProgressBar progress={job.progress} label={`${job.workflowName} progress`} compact />
+      <ProgressBar progress={job.progress} running={runningShare(job)} label={`${job.workflowName} progress`} compact />
       {line && !compact ? (
         <p className="device-job-line" data-testid="device-job-line">
           {line}

@@ -32,7 +32,7 @@ export function AcknowledgeStep({ workflow, draft, plan }: StepProps) {
       <p className={workflow.destructive ? 'acknowledgement is-destructive' : 'acknowledgement'} data-testid="action-acknowledgement">
         {workflow.acknowledgement}
       </p>
-      <h3 className="panel-subheading">What will happen</h3>
+      <h3 className="panel-subheading">Steps</h3>
       <ol className="workflow-steps" data-testid="action-steps">
         {workflow.steps.map((step, index) => (
           <li key={`${step.kind}-${index}`}>{step.label}</li>

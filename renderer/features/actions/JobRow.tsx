@@ -3,7 +3,7 @@ import { memo } from 'react';
 import { useCommands } from '../../app/commands-context.js';
 import { useBench } from '../../app/store-context.js';
 import { isActiveJob } from '../../state/jobs.js';
-import { JOB_LOOK } from '../../state/job-view.js';
+import { JOB_LOOK, runningShare } from '../../state/job-view.js';
 import { ProgressBar } from './ProgressBar.js';
 
 export const JobRow = memo(function JobRow({ jobId, label }: { jobId: string; label: string }) {
@@ -21,7 +21,7 @@ export const JobRow = memo(function JobRow({ jobId, label }: { jobId: string; la
           {look.badge}
         </span>
       </div>
-      <ProgressBar progress={job.progress} label={`${job.workflowName} on ${label}`} />
+      <ProgressBar progress={job.progress} running={runningShare(job)} label={`${job.workflowName} on ${label}`} />
       {active && job.currentStep ? (
         <p className="job-step" data-testid="job-step">
           {job.currentStep}

@@ -32,7 +32,7 @@ export function RunCard({ run }: { run: Run }) {
           {summary.finished ? summaryText(summary) : `${summary.succeeded + summary.failed + summary.cancelled} of ${summary.total} finished`}
         </span>
       </header>
-      <ProgressBar progress={summary.progress} label={`${run.workflowName}: all devices`} />
+      <ProgressBar progress={summary.progress} running={summary.running} label={`${run.workflowName}: all devices`} />
       <ul className="jobs">
         {run.jobIds.map((id) => (
           <JobRow key={id} jobId={id} label={run.labels[udidOf[id] ?? ''] ?? udidOf[id] ?? id} />
