@@ -17,8 +17,8 @@ export interface SimService {
   readonly ssl: boolean;
   /** Whether this device offers the service (e.g. by iOS version); all devices when absent. */
   available?(device: SimDevice): boolean;
-  /** Serves one client connection; `stream` is already TLS when `ssl` is set. */
-  serve(stream: Duplex, device: SimDevice): void;
+  /** Serves one client connection; `stream` is already TLS when `ssl` is set. `trace` gets one line per request (--trace). */
+  serve(stream: Duplex, device: SimDevice, trace?: (line: string) => void): void;
 }
 
 /** A started service that nobody connected to is forgotten, as lockdownd closes the listener. */

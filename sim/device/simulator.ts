@@ -237,12 +237,12 @@ export class DeviceSimulator {
       socket.on('error', () => socket.destroy());
       if (initial.length > 0) socket.unshift(initial);
       if (!service.ssl) {
-        service.serve(socket, device);
+        service.serve(socket, device, this.trace);
         return;
       }
       const secure = new TLSSocket(socket, { isServer: true, secureContext: tls.secureContext, requestCert: false, rejectUnauthorized: false });
       secure.on('error', () => socket.destroy());
-      service.serve(secure, device);
+      service.serve(secure, device, this.trace);
     };
   }
 }

@@ -54,7 +54,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Serves `options` over one connection; see the module comment for what happens around each step. */
-function serveConnection<S>(options: StepServiceOptions<S>, stream: Duplex, device: SimDevice): void {
+function serveConnection<S>(options: StepServiceOptions<S>, stream: Duplex, device: SimDevice, trace: ((line: string) => void) | undefined): void {
   const decoder = new LockdownFrameDecoder();
   const disconnectActions: (() => void)[] = [];
   let chain = Promise.resolve();
@@ -90,6 +90,7 @@ function serveConnection<S>(options: StepServiceOptions<S>, stream: Duplex, devi
     const name = typeof request[options.stepKey] === 'string' ? (request[options.stepKey] as string) : '';
     device.management.count(name);
     const fault = device.faults.take(name, options.target);
+    trace?.(`${device.udid} ${options.target} ${name}${fault ? ` [fault ${fault.kind}${fault.kind === 'unplug' ? ` ${fault.phase}` : ''}]` : ''}`);
     if (fault?.kind === 'drop') return void stream.destroy();
     if (fault?.kind === 'hang') {
       // Never answer this nor anything after it; the client's timeout ends the connection.
@@ -117,7 +118,8 @@ function serveConnection<S>(options: StepServiceOptions<S>, stream: Duplex, devi
       return;
     }
     stream.write(encode(reply), () => {
-      for (const action of after) action();
+      // A turn later, so the reply is on its way before an action cuts the connection.
+      if (after.length > 0) setImmediate(() => after.forEach((action) => action()));
     });
   }
 
@@ -143,6 +145,6 @@ export function createStepService<S>(options: StepServiceOptions<S>): SimService
   return {
     name: options.name,
     ssl: options.ssl,
-    serve: (stream, device) => serveConnection(options, stream, device),
+    serve: (stream, device, trace) => serveConnection(options, stream, device, trace),
   };
 }
