@@ -158,6 +158,7 @@ describe.skipIf(missing !== null)(`bench actions in Chromium${missing ? ` (skipp
     for (const device of fleet) {
       await expect.poll(() => tile(device.serialNumber).locator('[data-testid="device-job"]').getAttribute('data-state'), { timeout: 30_000 }).toBe('succeeded');
     }
+    await page.waitForTimeout(400); // the bars' last 0.3 s width transition, so the picture shows them full
     await page.screenshot({ path: path.join(ARTIFACTS, 'actions-complete.png') });
     // The same command was never sent twice: one erase in each device's log.
     expect(await erasures()).toEqual(Array(DEVICES).fill(1));
