@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import forge from 'node-forge';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ActivationError, DiagnosticsError, ManagementError, OutcomeUnknown } from '../../core/devices/errors.js';
+import { ActivationError, DiagnosticsError, LockdownError, ManagementError, OutcomeUnknown } from '../../core/devices/errors.js';
 import type { SupervisionIdentity } from '../../core/devices/services.js';
 import { ImobiledeviceLockdown } from '../../native/imobiledevice/lockdown.js';
 import { createDeviceServices } from '../../native/imobiledevice/services.js';
@@ -255,5 +255,20 @@ describe('restart and shutdown (diagnostics_relay)', () => {
     await until('the device to shut down', () => sim5.power === 'off' && !sim5.attached, 3_000);
     sim5.powerOn();
     await until('the device to come back', () => sim5.attached);
+  });
+});
+
+describe('lockdownd refusing to start a service', () => {
+  it('a device locked since it booted is LockdownError PasswordProtected, telling the technician to unlock it', async () => {
+    const sim4 = device(4);
+    await lockdown.release(sim4.udid); // no kept session: the next start needs a new one
+    sim4.lockScreen(true);
+    const attempt = createDeviceServices(lockdown).management.open(sim4.udid);
+    await expect(attempt).rejects.toBeInstanceOf(LockdownError);
+    await expect(attempt).rejects.toMatchObject({ code: 'PasswordProtected', instruction: expect.stringMatching(/Unlock the device/) });
+    sim4.unlock();
+    const connection = await createDeviceServices(lockdown).management.open(sim4.udid);
+    await connection.hello();
+    await connection.close();
   });
 });
