@@ -338,6 +338,8 @@ export class ImobiledeviceLockdown implements Lockdown {
       lib.idevice_free(device[0]);
       throw error;
     }
+    // 1.3.0 does not report a failed TLS handshake here (it ignores service_enable_ssl's result):
+    // such a connection fails on its first request, as ServiceConnectionLost.
     if (code !== 0 || client[0] === null) {
       lib.idevice_free(device[0]);
       throw new ServiceConnectionLost(service, `could not connect to the service's port ${descriptor.port} (property_list_service error ${code})`);
