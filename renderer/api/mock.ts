@@ -10,10 +10,12 @@
  * no-library | no-usb` previews those error states; `simulated=0` drops the
  * "Simulated devices" banner (to preview what a real bench looks like);
  * `technician=NAME` starts with a technician set (otherwise the first action
- * asks); `fail=none` lets every fake job succeed (mock-jobs.ts).
+ * asks); `fail=none` lets every fake job succeed (mock-jobs.ts);
+ * `jobs=unavailable` answers job methods the way a host without a job engine
+ * does (ServiceUnavailable).
  */
 import type { BenchApi, BenchEvent, BenchStatus, ConnectionState, Device, Envelope, Method, Params, Result } from '../../core/contract/index.js';
-import { STATE_INSTRUCTIONS } from '../../core/contract/index.js';
+import { API_ERROR_CODES, STATE_INSTRUCTIONS, fail } from '../../core/contract/index.js';
 import { createMockJobs } from './mock-jobs.js';
 
 const MODELS: readonly { productType: string; marketingName: string; deviceClass: 'iPhone' | 'iPad' }[] = [
@@ -119,6 +121,7 @@ export function createMockApi(count: number, search: string, timers: { every(cal
 
   const jobs = createMockJobs({ devices, emit, now: () => new Date().toISOString() }, { technician: params.get('technician'), failures: params.get('fail') !== 'none' });
   timers.every(() => jobs.tick(), 250);
+  const jobsUnavailable = params.get('jobs') === 'unavailable';
 
   const rate = Number(params.get('rate') ?? '0.2');
   if (devices.size > 0 && rate > 0) {
@@ -158,7 +161,10 @@ export function createMockApi(count: number, search: string, timers: { every(cal
   return {
     call<M extends Method>(method: M, params: Params<M>): Promise<Envelope<Result<M>>> {
       // The job methods' answers are their own methods' results (mock-jobs.ts); the rest are device methods.
-      if (jobs.handles(method)) return Promise.resolve(jobs.answer(method, params as Params<typeof method>) as Envelope<Result<M>>);
+      if (jobs.handles(method)) {
+        if (jobsUnavailable) return Promise.resolve(fail(API_ERROR_CODES.ServiceUnavailable, 'Bench actions are not available on this bench.', 'Restart Benchline; if this stays, its job engine could not start.'));
+        return Promise.resolve(jobs.answer(method, params as Params<typeof method>) as Envelope<Result<M>>);
+      }
       return Promise.resolve(answer(method as DeviceMethod) as Envelope<Result<M>>);
     },
     subscribe(listener) {

@@ -106,4 +106,11 @@ describe('the mock bench runs fake jobs', () => {
     tick(30);
     expect((await call('jobs.list', {})).map((job) => job.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
   });
+
+  it('jobs=unavailable answers like a host without a job engine, and the devices are unaffected', async () => {
+    const { api, call } = mockBench('?rate=0&jobs=unavailable');
+    const answer = await api.call('workflows.list', {});
+    expect(answer.ok ? null : answer.error.code).toBe('ServiceUnavailable');
+    expect((await call('devices.list', {})).length).toBe(12);
+  });
 });
