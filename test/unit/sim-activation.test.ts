@@ -127,6 +127,12 @@ describe('albert over HTTP and HttpActivationAuthority', () => {
     await sim.start({ socketPath: join(dir, 'mux.sock'), devices: 1, seed: 'activation-unit', allTrusted: true });
     control = new SimControlClient(sim.controlUrl!);
     garbageServer = createServer((request, response) => {
+      if (request.url === '/silent') return; // never answers
+      if (request.url === '/broken') {
+        response.writeHead(503, { 'content-type': 'text/plain' });
+        response.end('maintenance');
+        return;
+      }
       const body = request.url === '/nonsense' ? 'hello, I am not albert' : toXmlPlist({ Something: 'else' }).toString();
       response.writeHead(200, { 'content-type': 'text/xml' });
       response.end(body);
@@ -137,6 +143,7 @@ describe('albert over HTTP and HttpActivationAuthority', () => {
 
   afterAll(async () => {
     await sim.stop();
+    garbageServer.closeAllConnections();
     await new Promise((resolve) => garbageServer.close(resolve));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -175,6 +182,11 @@ describe('albert over HTTP and HttpActivationAuthority', () => {
     expect(down).toBeInstanceOf(DeviceError);
     expect(down).toMatchObject({ code: 'ActivationServerUnreachable', message: expect.stringContaining('ECONNREFUSED') });
     expect((down as DeviceError).instruction).toMatch(/network/);
+
+    const silent = await new HttpActivationAuthority(`${garbageUrl}/silent`, 300).requestActivationRecord('x', info).catch((error: unknown) => error);
+    expect(silent).toMatchObject({ code: 'ActivationServerUnreachable', message: expect.stringContaining('no answer in time') });
+    const broken = await new HttpActivationAuthority(`${garbageUrl}/broken`).requestActivationRecord('x', info).catch((error: unknown) => error);
+    expect(broken).toMatchObject({ code: 'ActivationServerInvalidResponse', message: expect.stringContaining('HTTP 503: maintenance') });
 
     for (const path of ['/nonsense', '/plist-without-record']) {
       const garbage = await new HttpActivationAuthority(`${garbageUrl}${path}`).requestActivationRecord('x', info).catch((error: unknown) => error);
