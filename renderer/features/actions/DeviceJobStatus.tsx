@@ -32,7 +32,8 @@ export function DeviceJobStatus({ udid, compact = false }: { udid: string | null
         <strong>{job.workflowName}</strong>
         <span className="device-job-state">{compact && isActiveJob(job) ? `${percent}%` : look.badge}</span>
       </div>
-      <ProgressBar progress={job.progress} running={runningShare(job)} label={`${job.workflowName} progress`} compact />
+      {/* A table cell has room for the bar or the outcome: once the job is over, the outcome. */}
+      {compact && !isActiveJob(job) ? null : <ProgressBar progress={job.progress} running={runningShare(job)} label={`${job.workflowName} progress`} compact />}
       {line && !compact ? (
         <p className="device-job-line" data-testid="device-job-line">
           {line}
