@@ -19,7 +19,7 @@ import { addCommonOptions, addTargetOptions, settledRecords, withBench, type Com
 import { CliExit, EXIT, type ExitCode } from './exit-codes.js';
 import { selectTargets } from './targets.js';
 import type { Bench } from './compose.js';
-import { formatProgressLine, formatSummary, summaryJson } from './action-output.js';
+import { formatProgressLine, formatResumed, formatSummary, summaryJson } from './action-output.js';
 
 export interface ActionCommandOptions extends CommonOptions, RawActionOptions {
   yes?: boolean;
@@ -151,7 +151,36 @@ function addActionCommand(program: Command, name: string, description: string, r
   if (format) (format as Option).choices(['text', 'json']);
 }
 
+/** `benchline resume`: finish the jobs an earlier run left active (a crash, a kill, a pulled plug), then report them. */
+async function resumeCommand(options: ActionCommandOptions): Promise<ExitCode> {
+  const json = options.format === 'json';
+  return withBench(options, async (bench) => {
+    const actions = openBenchActions(bench, options);
+    try {
+      const technician = options.technician ?? process.env.BENCHLINE_TECHNICIAN;
+      if (technician?.trim()) setTechnician(actions.store, technician, new Date().toISOString());
+      const pending = actions.engine.list({ activeOnly: true });
+      const subscription = actions.engine.onChange((job) => {
+        if (options.progress) (json ? print : (line: string) => process.stderr.write(`${line}\n`))(json ? JSON.stringify({ event: 'job', job }) : formatProgressLine(job));
+      });
+      await actions.engine.idle();
+      subscription.close();
+      const jobs = pending.map((job) => actions.engine.view(job.id) ?? job);
+      if (json) print(JSON.stringify({ resumed: jobs.length, succeeded: jobs.filter((job) => job.state === 'succeeded').length, failed: jobs.filter((job) => job.state !== 'succeeded').length, jobs }));
+      else if (jobs.length === 0) print('Nothing to resume: no unfinished jobs.');
+      else print(formatResumed(jobs));
+      return jobs.every((job) => job.state === 'succeeded') ? EXIT.OK : EXIT.ACTION_FAILED;
+    } finally {
+      await actions.stop();
+    }
+  });
+}
+
 export function registerActions(program: Command, run: (action: () => Promise<ExitCode>) => void): void {
   for (const action of ACTION_COMMANDS) addActionCommand(program, action.command, action.description, run, () => action.workflow);
+  addActionOptions(addCommonOptions(program.command('resume').description('finish the actions an earlier run left unfinished (after a crash or a kill), then report them')))
+    .option('--progress', 'report each job change as it happens')
+    .option('--technician <name>', 'who is at the bench now; recorded from here on (or BENCHLINE_TECHNICIAN)')
+    .action((options: ActionCommandOptions) => run(() => resumeCommand(options)));
   addActionCommand(program, 'run', 'run any workflow by id (built-in or from --workflows), e.g. erase-and-prepare', run, (args) => args[0] ?? '', '<workflow>');
 }

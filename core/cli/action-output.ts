@@ -40,3 +40,14 @@ export function summaryJson(definition: WorkflowDefinition, batchId: string, job
     jobs,
   };
 }
+
+/** Jobs of any workflows, finished by `benchline resume`. */
+export function formatResumed(jobs: readonly Job[]): string {
+  const succeeded = jobs.filter((job) => job.state === 'succeeded').length;
+  const lines = [`Resumed ${jobs.length} job(s): ${succeeded} succeeded, ${jobs.length - succeeded} failed`];
+  for (const job of jobs) {
+    lines.push(`  ${deviceName(job)} ${job.workflowName}: ${job.state}${job.error ? ` — ${job.error.message}` : ''}`);
+    if (job.error) lines.push(`    → ${job.error.hint}`);
+  }
+  return lines.join('\n');
+}

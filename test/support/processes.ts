@@ -49,11 +49,12 @@ export interface SimProcess {
 }
 
 /** Starts `benchline-sim` in its own process, as usbmuxd would be, and waits for its ready line. */
-export async function startSimulatorProcess(options: { devices: number; seed: string; allTrusted?: boolean }): Promise<SimProcess> {
+export async function startSimulatorProcess(options: { devices: number; seed: string; allTrusted?: boolean; extraArgs?: readonly string[] }): Promise<SimProcess> {
   requireBuild();
   const dir = mkdtempSync(path.join(tmpdir(), 'bl-it-'));
   const args = [path.join(ROOT, 'bin/benchline-sim.cjs'), '--devices', String(options.devices), '--socket', path.join(dir, 'mux.sock'), '--seed', options.seed];
   if (options.allTrusted) args.push('--all-trusted');
+  if (options.extraArgs) args.push(...options.extraArgs);
   const { child, match } = await startUntilLine(process.execPath, args, { match: READY_LINE });
   const ready = JSON.parse(match[0]) as { address: string; control: string };
   return {
