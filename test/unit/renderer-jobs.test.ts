@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { BenchEvent, Envelope, Job, Method, Params, Result } from '../../core/contract/index.js';
-import type { BenchConnection, LinkStatus } from '../../renderer/api/connection.js';
+import type { BenchEvent, Job } from '../../core/contract/index.js';
 import { startJobsSession } from '../../renderer/api/jobs-session.js';
 import { startSession } from '../../renderer/api/session.js';
 import { tileJobOf } from '../../renderer/state/action-flow.js';
 import { activeJobOf, type JobEvent } from '../../renderer/state/jobs.js';
 import { JOB_LOOK, jobLine, percentOf, runningShare } from '../../renderer/state/job-view.js';
 import { createBenchStore } from '../../renderer/state/store.js';
+import { fakeConnection } from './renderer-fakes.js';
 import { ERASE, READY_STATUS, device, job, jobChanged, technicianChanged } from './renderer-fixtures.js';
 
 const asJobEvents = (...events: BenchEvent[]) => events as JobEvent[];
@@ -103,51 +103,6 @@ describe('the job a device tile shows', () => {
     expect(tileJobOf(withRun, null)).toBeNull();
   });
 });
-
-/** A connection whose calls the test answers one by one, and whose events and link status it pushes. */
-function fakeConnection() {
-  const calls: { method: Method; params: unknown; resolve: (result: Envelope<unknown>) => void }[] = [];
-  const eventListeners = new Set<(event: BenchEvent) => void>();
-  const statusListeners = new Set<(status: LinkStatus) => void>();
-  let status: LinkStatus = { phase: 'connecting', attempt: 0 };
-  const connection: BenchConnection = {
-    call<M extends Method>(method: M, params: Params<M>): Promise<Envelope<Result<M>>> {
-      return new Promise((resolve) => calls.push({ method, params, resolve: resolve as (result: Envelope<unknown>) => void }));
-    },
-    subscribe(listener) {
-      eventListeners.add(listener);
-      return () => eventListeners.delete(listener);
-    },
-    onStatus(listener) {
-      statusListeners.add(listener);
-      listener(status);
-      return () => statusListeners.delete(listener);
-    },
-    close() {},
-  };
-  const flushPromises = () => new Promise<void>((resolve) => setImmediate(resolve));
-  return {
-    connection,
-    calls,
-    emit: (event: BenchEvent) => eventListeners.forEach((listener) => listener(event)),
-    link: (next: LinkStatus) => {
-      status = next;
-      statusListeners.forEach((listener) => listener(next));
-    },
-    async answer(method: Method, value: unknown) {
-      const call = calls.shift();
-      expect(call?.method).toBe(method);
-      call!.resolve({ ok: true, value });
-      await flushPromises();
-    },
-    async fail(method: Method, code: string) {
-      const call = calls.shift();
-      expect(call?.method).toBe(method);
-      call!.resolve({ ok: false, error: { code, message: `${code} message`, hint: `${code} hint` } });
-      await flushPromises();
-    },
-  };
-}
 
 function jobsSetup() {
   const fake = fakeConnection();

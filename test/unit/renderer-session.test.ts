@@ -1,61 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { BenchEvent, Envelope, Method, Params, Result } from '../../core/contract/index.js';
-import type { BenchConnection, LinkStatus } from '../../renderer/api/connection.js';
 import { startSession } from '../../renderer/api/session.js';
 import { createBenchStore } from '../../renderer/state/store.js';
+import { fakeConnection } from './renderer-fakes.js';
 import { READY_STATUS, added, device, removed, statusEvent, updated } from './renderer-fixtures.js';
-
-interface PendingCall {
-  readonly method: Method;
-  readonly resolve: (result: Envelope<unknown>) => void;
-}
-
-/** A connection whose calls the test answers one by one, and whose events and link status it pushes. */
-function fakeConnection() {
-  const calls: PendingCall[] = [];
-  const eventListeners = new Set<(event: BenchEvent) => void>();
-  const statusListeners = new Set<(status: LinkStatus) => void>();
-  let status: LinkStatus = { phase: 'connecting', attempt: 0 };
-  const connection: BenchConnection = {
-    call<M extends Method>(method: M, _params: Params<M>): Promise<Envelope<Result<M>>> {
-      return new Promise((resolve) => calls.push({ method, resolve: resolve as (result: Envelope<unknown>) => void }));
-    },
-    subscribe(listener) {
-      eventListeners.add(listener);
-      return () => eventListeners.delete(listener);
-    },
-    onStatus(listener) {
-      statusListeners.add(listener);
-      listener(status);
-      return () => statusListeners.delete(listener);
-    },
-    close() {},
-  };
-  return {
-    connection,
-    calls,
-    emit: (event: BenchEvent) => eventListeners.forEach((listener) => listener(event)),
-    link: (next: LinkStatus) => {
-      status = next;
-      statusListeners.forEach((listener) => listener(next));
-    },
-    /** Answers the oldest unanswered call, which must be `method`. */
-    async answer(method: Method, value: unknown) {
-      const call = calls.shift();
-      expect(call?.method).toBe(method);
-      call!.resolve({ ok: true, value });
-      await flushPromises();
-    },
-    async fail(method: Method, code: string) {
-      const call = calls.shift();
-      expect(call?.method).toBe(method);
-      call!.resolve({ ok: false, error: { code, message: `${code} message`, hint: `${code} hint` } });
-      await flushPromises();
-    },
-  };
-}
-
-const flushPromises = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function setup() {
   const fake = fakeConnection();
