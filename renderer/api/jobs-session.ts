@@ -12,7 +12,7 @@
 import type { ApiError, BenchEvent, Envelope, Job, WorkflowSummary } from '../../core/contract/index.js';
 import { isJobEvent, type JobEvent } from '../state/jobs.js';
 import type { BenchConnection } from './connection.js';
-import type { Scheduler } from './session.js';
+import { answerOf, frameBatcher, type Scheduler } from './session.js';
 
 /** The list the window starts from: enough for every job still running and the recent past. */
 export const JOBS_LIST_LIMIT = 1000;
@@ -37,31 +37,17 @@ export function startJobsSession(connection: BenchConnection, target: JobsSessio
   /** Events that arrived during a sync, and whether the answer of their kind had arrived before them. */
   let held: { event: JobEvent; afterAnswer: boolean }[] = [];
   let technicianAnswered = false;
-  let queued: JobEvent[] = [];
-  let flushScheduled = false;
+  const batch = frameBatcher<JobEvent>(schedule, (events) => target.applyJobEvents(events));
   let serviceDown = false;
 
-  const flush = (): void => {
-    flushScheduled = false;
-    if (stopped || queued.length === 0) return;
-    const events = queued;
-    queued = [];
-    target.applyJobEvents(events);
-  };
-
-  const take = <T>(mine: number, result: Envelope<T>): T | null => {
-    if (mine !== round) return null;
-    if (result.ok) return result.value;
-    // A dropped link says nothing about jobs: the reconnection syncs again.
-    if (result.error.code !== 'Disconnected') target.jobsUnavailable(result.error);
-    return null;
-  };
+  // A dropped link says nothing about jobs (answerOf leaves it to the reconnection); any other failure makes them unavailable.
+  const take = <T>(mine: number, result: Envelope<T>): T | null => answerOf(mine === round, result, (error) => target.jobsUnavailable(error));
 
   const sync = async (): Promise<void> => {
     const mine = ++round;
     syncing = true;
     held = [];
-    queued = [];
+    batch.clear();
     technicianAnswered = false;
     try {
       const technician = take(mine, await connection.call('technician.get', {}));
@@ -93,11 +79,7 @@ export function startJobsSession(connection: BenchConnection, target: JobsSessio
       held.push({ event, afterAnswer: technicianAnswered });
       return;
     }
-    queued.push(event);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      schedule(flush);
-    }
+    batch.push(event);
   };
 
   const unsubscribeEvents = connection.subscribe(onEvent);
@@ -114,6 +96,7 @@ export function startJobsSession(connection: BenchConnection, target: JobsSessio
     },
     stop() {
       stopped = true;
+      batch.stop();
       round++;
       unsubscribeEvents();
       unsubscribeStatus();

@@ -23,6 +23,56 @@ export interface SessionTarget {
 /** Runs `flush` soon (the next animation frame in a browser). */
 export type Scheduler = (flush: () => void) => void;
 
+/** Events waiting for the next frame, handed over together (see frameBatcher). */
+export interface FrameBatch<E> {
+  push(event: E): void;
+  /** Drops what is waiting: a snapshot just asked for supersedes it. */
+  clear(): void;
+  /** Nothing more is handed over, not even what is waiting. */
+  stop(): void;
+}
+
+/** Collects events and hands them to `apply` once per frame, so sixty devices changing at once cost one render, not sixty. */
+export function frameBatcher<E>(schedule: Scheduler, apply: (events: E[]) => void): FrameBatch<E> {
+  let queued: E[] = [];
+  let flushScheduled = false;
+  let stopped = false;
+  const flush = (): void => {
+    flushScheduled = false;
+    if (stopped || queued.length === 0) return;
+    const events = queued;
+    queued = [];
+    apply(events);
+  };
+  return {
+    push(event) {
+      queued.push(event);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        schedule(flush);
+      }
+    },
+    clear() {
+      queued = [];
+    },
+    stop() {
+      stopped = true;
+    },
+  };
+}
+
+/**
+ * Unwraps the answer to one call of a sync: null when the sync is no longer
+ * `current` (a newer one has started) or the call failed. A failure is
+ * reported, unless the link merely dropped: the reconnection will sync again.
+ */
+export function answerOf<T>(current: boolean, result: Envelope<T>, report: (error: ApiError) => void): T | null {
+  if (!current) return null;
+  if (result.ok) return result.value;
+  if (result.error.code !== 'Disconnected') report(result.error);
+  return null;
+}
+
 export function contractMismatch(hostVersion: number): ApiError {
   return {
     code: 'ContractMismatch',
@@ -36,17 +86,8 @@ export function startSession(connection: BenchConnection, transport: Transport, 
   /** Bumped on every open, so a sync overtaken by a reconnection drops its results. */
   let round = 0;
   let held: BenchEvent[] = [];
-  let queued: BenchEvent[] = [];
-  let flushScheduled = false;
+  const batch = frameBatcher<BenchEvent>(schedule, (events) => target.applyEvents(events));
   let stopped = false;
-
-  const flush = (): void => {
-    flushScheduled = false;
-    if (stopped || queued.length === 0) return;
-    const events = queued;
-    queued = [];
-    target.applyEvents(events);
-  };
 
   /** The device service (Electron runs it in its own process) is down; when it returns, its bench starts afresh. */
   let serviceDown = false;
@@ -67,27 +108,17 @@ export function startSession(connection: BenchConnection, transport: Transport, 
       held.push(event);
       return;
     }
-    queued.push(event);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      schedule(flush);
-    }
+    batch.push(event);
   });
 
-  /** Unwraps a result; on failure reports why (unless the link merely dropped: the reconnection will sync again). */
-  const take = <T>(mine: number, result: Envelope<T>): T | null => {
-    if (mine !== round) return null;
-    if (result.ok) return result.value;
-    if (result.error.code !== 'Disconnected') target.setFatal(result.error);
-    return null;
-  };
+  const take = <T>(mine: number, result: Envelope<T>): T | null => answerOf(mine === round, result, (error) => target.setFatal(error));
 
   const sync = async (): Promise<void> => {
     const mine = ++round;
     syncing = true;
     held = [];
     // Anything queued before this snapshot is older than it: the snapshot supersedes it.
-    queued = [];
+    batch.clear();
     try {
       const hello = take(mine, await connection.call('bench.hello', { contractVersion: CONTRACT_VERSION }));
       if (hello === null) return;
@@ -120,6 +151,7 @@ export function startSession(connection: BenchConnection, transport: Transport, 
 
   return () => {
     stopped = true;
+    batch.stop();
     round++;
     unsubscribeEvents();
     unsubscribeStatus();
