@@ -70,6 +70,34 @@ export class ServiceRegistry {
   }
 }
 
+/**
+ * Reads lockdown-framed requests off `stream` and hands each body to
+ * `handle`, one at a time and in order, as a device service answers them.
+ * A frame that cannot be decoded, a handler that throws and a stream error
+ * all end the connection.
+ */
+export function serveFramedRequests(stream: Duplex, handle: (body: Buffer) => Promise<void>): void {
+  const decoder = new LockdownFrameDecoder();
+  let chain = Promise.resolve();
+  stream.on('error', () => stream.destroy());
+  stream.on('data', (chunk: Buffer) => {
+    let bodies: Buffer[];
+    try {
+      bodies = decoder.push(chunk);
+    } catch {
+      stream.destroy();
+      return;
+    }
+    for (const body of bodies) {
+      chain = chain
+        .then(() => handle(body))
+        .catch(() => {
+          stream.destroy();
+        });
+    }
+  });
+}
+
 /** What a plist service answers to one request: a reply, several, or null to hang up. */
 export type PlistServiceReply = PlistDict | PlistDict[] | null;
 
@@ -87,28 +115,10 @@ export function createPlistService(options: {
     name: options.name,
     ssl: options.ssl,
     serve(stream, device) {
-      const decoder = new LockdownFrameDecoder();
-      let chain = Promise.resolve();
-      stream.on('error', () => stream.destroy());
-      stream.on('data', (chunk: Buffer) => {
-        let bodies: Buffer[];
-        try {
-          bodies = decoder.push(chunk);
-        } catch {
-          stream.destroy();
-          return;
-        }
-        for (const body of bodies) {
-          chain = chain
-            .then(async () => {
-              const reply = await options.handle(parseRequestPlist(body), device);
-              if (reply === null) stream.end();
-              else for (const message of Array.isArray(reply) ? reply : [reply]) stream.write(encodeLockdownPlist(message));
-            })
-            .catch(() => {
-              stream.destroy();
-            });
-        }
+      serveFramedRequests(stream, async (body) => {
+        const reply = await options.handle(parseRequestPlist(body), device);
+        if (reply === null) stream.end();
+        else for (const message of Array.isArray(reply) ? reply : [reply]) stream.write(encodeLockdownPlist(message));
       });
     },
   };

@@ -11,10 +11,10 @@ import type { PlistDict } from '../../core/devices/identity.js';
 import { toBinaryPlist } from '../../native/plist/codec.js';
 import type { SimDevice } from './device.js';
 import type { FaultTarget } from './faults.js';
-import { LockdownFrameDecoder, encodeLockdownFrame, encodeLockdownPlist } from './framing.js';
+import { encodeLockdownFrame, encodeLockdownPlist } from './framing.js';
 import { GARBAGE } from './garbage.js';
 import { parseRequestPlist } from './plist-wire.js';
-import type { SimService } from './services.js';
+import { serveFramedRequests, type SimService } from './services.js';
 
 /** What a step handler sees of its connection. */
 export interface StepContext<S> {
@@ -55,9 +55,7 @@ function sleep(ms: number): Promise<void> {
 
 /** Serves `options` over one connection; see the module comment for what happens around each step. */
 function serveConnection<S>(options: StepServiceOptions<S>, stream: Duplex, device: SimDevice, trace: ((line: string) => void) | undefined): void {
-  const decoder = new LockdownFrameDecoder();
   const disconnectActions: (() => void)[] = [];
-  let chain = Promise.resolve();
   let hung = false;
   const context: StepContext<S> = {
     device,
@@ -73,7 +71,6 @@ function serveConnection<S>(options: StepServiceOptions<S>, stream: Duplex, devi
   const gone = () => stream.destroyed || stream.writableEnded;
   const encode = (reply: PlistDict) => (options.binaryReplies ? encodeLockdownFrame(toBinaryPlist(reply)) : encodeLockdownPlist(reply));
 
-  stream.on('error', () => stream.destroy());
   stream.once('close', () => {
     for (const action of disconnectActions.splice(0)) action();
   });
@@ -123,22 +120,7 @@ function serveConnection<S>(options: StepServiceOptions<S>, stream: Duplex, devi
     });
   }
 
-  stream.on('data', (chunk: Buffer) => {
-    let bodies: Buffer[];
-    try {
-      bodies = decoder.push(chunk);
-    } catch {
-      stream.destroy();
-      return;
-    }
-    for (const body of bodies) {
-      chain = chain
-        .then(() => step(body))
-        .catch(() => {
-          stream.destroy();
-        });
-    }
-  });
+  serveFramedRequests(stream, step);
 }
 
 export function createStepService<S>(options: StepServiceOptions<S>): SimService {
