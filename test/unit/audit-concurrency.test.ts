@@ -1,21 +1,15 @@
 /** Appends from several connections and processes on one file make one chain, never a fork. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../../core/store/sqlite-store.js';
 import type { AuditRecord } from '../../core/store/types.js';
-import { buildStoreChild, childExit, spawnStoreChild, tempDir } from './store-fixtures.js';
+import { storeChildFixture } from './store-fixtures.js';
 import { auditEntry } from './store-samples.js';
 
-let temp: ReturnType<typeof tempDir>;
-let script: string;
-beforeAll(() => {
-  temp = tempDir();
-  script = buildStoreChild(temp.dir);
-});
-afterAll(() => temp.cleanup());
+const child = storeChildFixture();
 
 describe('concurrent appends', () => {
   it('two connections taking turns each continue from the other\'s newest record', () => {
-    const file = temp.file('turns.db');
+    const file = child.tempFile('turns.db');
     const a = openStore(file);
     const b = openStore(file);
     try {
@@ -29,11 +23,11 @@ describe('concurrent appends', () => {
   });
 
   it('two processes appending at once keep one intact chain with every record', async () => {
-    const file = temp.file('race.db');
+    const file = child.tempFile('race.db');
     openStore(file).close();
     // Both start hammering at the same instant (after their start-up) for the same window.
     const startAt = Date.now() + 1500;
-    const children = ['left', 'right'].map((name) => childExit(spawnStoreChild(script, ['append', file, name, String(startAt), '400'])));
+    const children = ['left', 'right'].map((name) => child.run(['append', file, name, String(startAt), '400']));
     const exits = await Promise.all(children);
     const counts = exits.map((exit) => {
       expect(exit).toMatchObject({ code: 0, stderr: '' });

@@ -4,22 +4,16 @@
  * store code, SIGKILLs itself without closing, and the parent reopens.
  */
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../../core/store/sqlite-store.js';
-import { buildStoreChild, childExit, spawnStoreChild, tempDir } from './store-fixtures.js';
+import { storeChildFixture } from './store-fixtures.js';
 
-let temp: ReturnType<typeof tempDir>;
-let script: string;
-beforeAll(() => {
-  temp = tempDir();
-  script = buildStoreChild(temp.dir);
-});
-afterAll(() => temp.cleanup());
+const child = storeChildFixture();
 
 describe('durability', () => {
   it('finds every write of a process killed with SIGKILL right after it returned', async () => {
-    const file = temp.file();
-    const exit = await childExit(spawnStoreChild(script, ['durability', file]));
+    const file = child.tempFile();
+    const exit = await child.run(['durability', file]);
     expect(exit.stderr).toBe('');
     expect(exit.signal).toBe('SIGKILL');
     expect(exit.stdout).toBe('written\n');

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
+import { afterAll, beforeAll } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -18,13 +19,13 @@ export function tempDir(): { dir: string; file: (name?: string) => string; clean
  * file, so a plain `node` child process runs it: Node 20 cannot run
  * TypeScript itself. better-sqlite3 stays external and is found via NODE_PATH.
  */
-export function buildStoreChild(outDir: string): string {
+function buildStoreChild(outDir: string): string {
   const outfile = path.join(outDir, 'store-child.cjs');
   buildSync({ entryPoints: [path.join(ROOT, 'test/unit/store-child.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'], outfile, logLevel: 'error' });
   return outfile;
 }
 
-export function spawnStoreChild(script: string, args: readonly string[]): ChildProcess {
+function spawnStoreChild(script: string, args: readonly string[]): ChildProcess {
   return spawn(process.execPath, [script, ...args], { env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') }, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
@@ -35,7 +36,7 @@ export interface ChildExit {
   stderr: string;
 }
 
-export function childExit(child: ChildProcess): Promise<ChildExit> {
+function childExit(child: ChildProcess): Promise<ChildExit> {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
@@ -44,4 +45,23 @@ export function childExit(child: ChildProcess): Promise<ChildExit> {
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
   });
+}
+
+/**
+ * For a test file whose tests run store-child.ts in child processes: a temp
+ * directory for their stores with the child bundled into it, made once before
+ * the file's tests (bundling takes a moment) and removed after them.
+ */
+export function storeChildFixture(): { tempFile: (name?: string) => string; run: (args: readonly string[]) => Promise<ChildExit> } {
+  let temp: ReturnType<typeof tempDir> | undefined;
+  let script = '';
+  beforeAll(() => {
+    temp = tempDir();
+    script = buildStoreChild(temp.dir);
+  });
+  afterAll(() => temp?.cleanup());
+  return {
+    tempFile: (name) => temp!.file(name),
+    run: (args) => childExit(spawnStoreChild(script, args)),
+  };
 }
