@@ -110,19 +110,20 @@ export class JobEngine {
     const jobs: JobRow[] = [];
     const refused: JobRefusal[] = [];
     for (const udid of new Set(request.udids)) {
-      const device = this.options.presence.find(udid);
-      if (!device) {
-        refused.push({ udid, code: 'DeviceNotTethered', message: `Device ${udid} is not on the bench.`, hint: 'Plug it in and wait until it shows as ready.' });
-        continue;
-      }
+      // An active job first: a device away mid-job (an erase resetting it) is busy, not missing.
       const active = this.store.jobs({ udid, activeOnly: true, limit: 1 })[0];
+      const device = this.options.presence.find(udid);
       if (active) {
         refused.push({
           udid,
           code: 'AlreadyInProgress',
-          message: `${active.workflowId} is already in progress on ${device.serialNumber ?? udid} (started ${active.createdAt} by ${active.technician}).`,
+          message: `${active.workflowId} is already in progress on ${device?.serialNumber ?? active.serialNumber ?? udid} (started ${active.createdAt} by ${active.technician}).`,
           hint: 'Wait for it to finish, or cancel it first. The same command is never sent twice.',
         });
+        continue;
+      }
+      if (!device) {
+        refused.push({ udid, code: 'DeviceNotTethered', message: `Device ${udid} is not on the bench.`, hint: 'Plug it in and wait until it shows as ready.' });
         continue;
       }
       const job = this.createJob({
