@@ -5,7 +5,7 @@
  * already looks erased is skipped.
  */
 import { z } from 'zod';
-import { StepError, type StepContext, type StepKind } from './types.js';
+import { refusalOf, StepError, type StepContext, type StepKind } from './types.js';
 import { describeState, looksErased, readManagementState } from './device-state.js';
 
 const EraseParams = z
@@ -51,7 +51,7 @@ export const eraseStep: StepKind<EraseParams> = {
     try {
       await connection.hello();
       context.markDispatched();
-      await connection.eraseDevice({ preserveDataPlan: context.params.preserveDataPlan, disallowProximitySetup: context.params.disallowProximitySetup });
+      await connection.eraseDevice({ preserveDataPlan: context.params.preserveDataPlan, disallowProximitySetup: context.params.disallowProximitySetup }).catch(refusalOf);
     } finally {
       await connection.close().catch(() => undefined);
     }

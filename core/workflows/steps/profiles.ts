@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ManagementConnection } from '../../devices/services.js';
-import { StepError, type StepContext, type StepKind } from './types.js';
+import { refusalOf, StepError, type StepContext, type StepKind } from './types.js';
 
 async function withManagement<P, T>(context: StepContext<P>, use: (connection: ManagementConnection) => Promise<T>): Promise<T> {
   const connection = await context.services.management.open(context.udid);
@@ -94,7 +94,7 @@ export const removeManagementProfileStep: StepKind<RemoveParams> = {
       if (!match) return;
       await escalateIfSupervised(context, connection);
       context.markDispatched();
-      await connection.removeProfile(match);
+      await connection.removeProfile(match).catch(refusalOf);
     });
     const after = await checkRemoved(context);
     if (!after.done) throw new StepError('ProfileRemovalNotConfirmed', `The device still lists ${identifier}.`, 'The profile may be locked by supervision with another identity. Check the device, then erase it if it must be cleared.');

@@ -7,6 +7,7 @@
  * testable description of one device operation.
  */
 import type { z } from 'zod';
+import { ManagementError } from '../../devices/errors.js';
 import type { DeviceServices } from '../../devices/services.js';
 import type { Organization } from '../organization.js';
 
@@ -78,4 +79,17 @@ export class StepError extends Error {
     super(message);
     this.name = 'StepError';
   }
+}
+
+/**
+ * For the catch of a destructive request: MCInstall answering with an error
+ * (an ErrorChain, NotNow) says the command was not carried out, a known
+ * outcome. As a non-retryable StepError with the device's code, message and
+ * instruction, the job fails with it at once, instead of treating it as an
+ * unknown outcome to judge from the device after a settle wait. Anything else
+ * (no answer, a dropped connection) is rethrown as it is.
+ */
+export function refusalOf(error: unknown): never {
+  if (error instanceof ManagementError) throw new StepError(error.code, error.message, error.instruction);
+  throw error;
 }
