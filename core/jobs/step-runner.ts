@@ -139,17 +139,26 @@ class StepRun {
     const udid = this.job.udid;
     const ready = (): boolean => presence.find(udid)?.state === 'ready';
     if (ready()) return;
+    let overdue = false;
     const show = (): void => {
       const device = presence.find(udid);
       if (device?.state === 'ready') return; // about to resolve; "Ready." is no instruction
-      this.env.setWaiting(device ? device.instruction : (options.instruction ?? RECONNECT_INSTRUCTION));
+      const away = overdue && options.overdue ? options.overdue.instruction : (options.instruction ?? RECONNECT_INSTRUCTION);
+      this.env.setWaiting(device ? device.instruction : away);
     };
     show();
     const subscription = presence.onChange(show);
+    const overdueTimer = options.overdue
+      ? setTimeout(() => {
+          overdue = true;
+          show();
+        }, options.overdue.afterMs)
+      : undefined;
     let became: boolean;
     try {
       became = await waitForPresence(presence, ready, options.timeoutMs ?? this.env.deviceWaitMs, signal);
     } finally {
+      clearTimeout(overdueTimer);
       subscription.close();
       this.env.setWaiting(null);
     }

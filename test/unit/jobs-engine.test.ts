@@ -26,12 +26,12 @@ beforeAll(() => {
 });
 
 /** Built-in workflows, with erase's settle window shortened so reconciling takes milliseconds, not 15 s. */
-function testCatalog(): WorkflowCatalog {
+function testCatalog(eraseParams: Record<string, unknown> = {}): WorkflowCatalog {
   const extra = path.join(dir, 'workflows');
   mkdirSync(extra, { recursive: true });
   for (const id of ['erase', 'erase-and-prepare']) {
     const definition = JSON.parse(readFileSync(path.join(builtInWorkflowsDir(), `${id}.json`), 'utf8')) as { steps: { kind: string; params?: Record<string, unknown> }[] };
-    for (const step of definition.steps) if (step.kind === 'erase') step.params = { ...step.params, settleMs: 50, leaveTimeoutMs: 200 };
+    for (const step of definition.steps) if (step.kind === 'erase') step.params = { ...step.params, settleMs: 50, leaveTimeoutMs: 200, ...eraseParams };
     writeFileSync(path.join(extra, `${id}.json`), JSON.stringify(definition));
   }
   return new WorkflowCatalog({ extraDir: extra });
@@ -156,6 +156,19 @@ describe('erase', () => {
     await jobs.idle();
     expect(finalJobs(jobs, batchId)[0]?.state).toBe('succeeded');
     expect(bench.count('pulled', 'EraseDevice')).toBe(1);
+  });
+
+  it('tells the technician to check the cable once an erasing device is overdue', async () => {
+    const device = bench.add('overdue');
+    device.goneMs = 100_000;
+    const jobs = engine({ catalog: testCatalog({ expectedReturnMs: 100 }) });
+    const instructions: string[] = [];
+    jobs.onChange((job) => job.instruction && instructions.push(job.instruction));
+    start(jobs, 'erase', ['overdue'], { reason: 'retire' });
+    await expect.poll(() => instructions.at(-1)).toMatch(/Check the cable and reconnect/);
+    expect(instructions[0]).toMatch(/is erasing/);
+    bench.attach('overdue');
+    await jobs.idle();
   });
 
   it('fails with the reason, never resending, when the erase was accepted but the device did not erase', async () => {

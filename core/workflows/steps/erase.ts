@@ -5,7 +5,7 @@
  * already looks erased is skipped.
  */
 import { z } from 'zod';
-import { refusalOf, StepError, type StepContext, type StepKind } from './types.js';
+import { refusalOf, StepError, type StepContext, type StepKind, type WaitOptions } from './types.js';
 import { describeState, looksErased, readManagementState } from './device-state.js';
 
 const EraseParams = z
@@ -16,6 +16,8 @@ const EraseParams = z
     leaveTimeoutMs: z.number().int().positive().default(60_000),
     /** How long it may take to come back at the Hello screen. */
     returnTimeoutMs: z.number().int().positive().default(20 * 60_000),
+    /** After this long away the technician is told to check the cable: an erase should be done by then. */
+    expectedReturnMs: z.number().int().positive().default(5 * 60_000),
     /**
      * After a crash with the erase possibly sent: how long to watch for the device
      * dropping off before judging from its state. Covers a real device's pause
@@ -27,6 +29,11 @@ const EraseParams = z
 type EraseParams = z.infer<typeof EraseParams>;
 
 const ERASING = 'The device is erasing. Keep it connected; it comes back at the Hello screen.';
+const OVERDUE = 'The device has been away longer than an erase takes. Check the cable and reconnect the device to continue.';
+
+function erasingWait(params: EraseParams, instruction: string): WaitOptions {
+  return { instruction, overdue: { afterMs: params.expectedReturnMs, instruction: OVERDUE }, timeoutMs: params.returnTimeoutMs };
+}
 
 async function check(context: StepContext<EraseParams>): Promise<{ done: boolean; note: string }> {
   const state = await readManagementState(context);
@@ -35,7 +42,7 @@ async function check(context: StepContext<EraseParams>): Promise<{ done: boolean
 
 async function awaitReturn(context: StepContext<EraseParams>): Promise<void> {
   await context.waitForDeparture(context.params.leaveTimeoutMs);
-  await context.waitUntilReady({ instruction: ERASING, timeoutMs: context.params.returnTimeoutMs });
+  await context.waitUntilReady(erasingWait(context.params, ERASING));
 }
 
 export const eraseStep: StepKind<EraseParams> = {
@@ -62,7 +69,7 @@ export const eraseStep: StepKind<EraseParams> = {
   },
   async reconcile(context) {
     const left = await context.waitForDeparture(context.params.settleMs);
-    await context.waitUntilReady({ instruction: left ? ERASING : 'Reconnect the device to continue.', timeoutMs: context.params.returnTimeoutMs });
+    await context.waitUntilReady(erasingWait(context.params, left ? ERASING : 'Reconnect the device to continue.'));
     return check(context);
   },
 };

@@ -20,6 +20,11 @@ export interface StepCheck {
 export interface WaitOptions {
   /** Shown to the technician while the device is away, e.g. "The device is erasing. Keep it connected." */
   instruction?: string;
+  /**
+   * Shown instead once the device has been away longer than it should be: the bench cannot
+   * tell a pulled cable from a reset, only that the device is overdue.
+   */
+  overdue?: { afterMs: number; instruction: string };
   timeoutMs?: number;
 }
 
