@@ -129,22 +129,32 @@ function writeOrganization(dir: string, controlUrl: string): string {
   return file;
 }
 
-/** Lockdown traffic per device from the simulator's --trace: pairings, lockdown sessions, service connections (each a TLS handshake). */
-async function countTrace(file: string, start: number, end: number): Promise<{ pair: number; startSession: number; startService: number; perDevice: Map<string, { pair: number; startSession: number; startService: number }> }> {
-  const perDevice = new Map<string, { pair: number; startSession: number; startService: number }>();
-  const totals = { pair: 0, startSession: 0, startService: 0 };
+/** Lockdown traffic per device, counted in the simulator's --trace. */
+interface TraceCounts {
+  pair: number;
+  startSession: number;
+  startService: number;
+  /** StartSession or StartService refused (no TLS follows): the first session after an erase meets InvalidHostID. */
+  refused: number;
+}
+
+/** Pairings, lockdown sessions and service connections per device between two offsets of the trace: each accepted session or service connection is a TLS handshake. */
+async function countTrace(file: string, start: number, end: number): Promise<{ totals: TraceCounts; perDevice: Map<string, TraceCounts> }> {
+  const perDevice = new Map<string, TraceCounts>();
+  const totals: TraceCounts = { pair: 0, startSession: 0, startService: 0, refused: 0 };
   const lines = createInterface({ input: createReadStream(file, { start, end: Math.max(start, end - 1) }) });
   for await (const line of lines) {
-    // "<udid> plain|tls <Request> …" — lockdown requests; a request's error outcome is a "-> " line.
-    const match = /^(\S+) (?:plain|tls) (Pair|StartSession|StartService)\b/.exec(line);
+    // "<udid> plain|tls <Request> …" is a lockdown request; "<udid> -> <Request> Error <error>" its refusal.
+    const match = /^(\S+) (?:plain|tls|->) (Pair|StartSession|StartService)\b( Error)?/.exec(line);
     if (!match) continue;
-    const key = match[2] === 'Pair' ? 'pair' : match[2] === 'StartSession' ? 'startSession' : 'startService';
-    const counts = perDevice.get(match[1]!) ?? { pair: 0, startSession: 0, startService: 0 };
+    const key: keyof TraceCounts = match[3] ? 'refused' : match[2] === 'Pair' ? 'pair' : match[2] === 'StartSession' ? 'startSession' : 'startService';
+    if (key === 'refused' && match[2] === 'Pair') continue;
+    const counts = perDevice.get(match[1]!) ?? { pair: 0, startSession: 0, startService: 0, refused: 0 };
     counts[key] += 1;
     totals[key] += 1;
     perDevice.set(match[1]!, counts);
   }
-  return { ...totals, perDevice };
+  return { totals, perDevice };
 }
 
 const ms = (iso: string | null): number => (iso === null ? NaN : Date.parse(iso));
@@ -179,7 +189,7 @@ interface RunResult {
   /** From the device reattaching after its erase to ready in the registry (re-pair + identity read). */
   returnToReadyMs: { median: number; p95: number; max: number };
   /** From the simulator's trace, per device (max over devices). */
-  lockdownTraffic: { pairsTotal: number; sessionsPerDevice: number; serviceConnectionsPerDevice: number; tlsHandshakesPerDevice: number };
+  lockdownTraffic: { pairsTotal: number; sessionsPerDevice: number; refusedPerDevice: number; serviceConnectionsPerDevice: number; tlsHandshakesPerDevice: number };
   loadAverageBefore: number[];
   loadAverageAfter: number[];
   pairingCpuMs?: number;
@@ -341,10 +351,11 @@ async function runSize(devices: number, measurePairing: boolean, spreadMs = 0): 
         slowestJob: slowest,
         returnToReadyMs: { median: round(median(returns)), p95: round(percentile(returns, 95)), max: round(Math.max(...returns)) },
         lockdownTraffic: {
-          pairsTotal: traffic.pair,
+          pairsTotal: traffic.totals.pair,
           sessionsPerDevice: Math.max(...perDevice.map((d) => d.startSession)),
+          refusedPerDevice: Math.max(...perDevice.map((d) => d.refused)),
           serviceConnectionsPerDevice: Math.max(...perDevice.map((d) => d.startService)),
-          tlsHandshakesPerDevice: Math.max(...perDevice.map((d) => d.startSession + d.startService)),
+          tlsHandshakesPerDevice: Math.max(...perDevice.map((d) => d.startSession + d.startService - d.refused)),
         },
         loadAverageBefore: loadBefore,
         loadAverageAfter: loadAfter,
@@ -370,7 +381,8 @@ function printRun(run: RunResult): void {
   console.log(`  per-step overhead (wall − own), median / max:`);
   for (const [kind, figures] of Object.entries(run.stepOverheadMs)) console.log(`    ${kind.padEnd(28)} ${s(figures.median)} / ${s(figures.max)} s`);
   console.log(`  erased device back → ready      median ${s(run.returnToReadyMs.median)} s, p95 ${s(run.returnToReadyMs.p95)} s, max ${s(run.returnToReadyMs.max)} s`);
-  console.log(`  lockdown per device             ${run.lockdownTraffic.sessionsPerDevice} sessions + ${run.lockdownTraffic.serviceConnectionsPerDevice} service connections = ${run.lockdownTraffic.tlsHandshakesPerDevice} TLS handshakes; ${run.lockdownTraffic.pairsTotal} Pair in all`);
+  const traffic = run.lockdownTraffic;
+  console.log(`  lockdown per device             ${traffic.sessionsPerDevice} StartSession (${traffic.refusedPerDevice} refused) + ${traffic.serviceConnectionsPerDevice} service connections = ${traffic.tlsHandshakesPerDevice} TLS handshakes; ${traffic.pairsTotal} Pair in all`);
   console.log(`  CPU: bench ${s(run.benchCpuMs)} s (${run.benchCpuPercentOfOneCore} % of a core), simulator ${s(run.simulatorCpuMs)} s, other processes ${s(run.otherProcessesCpuMs)} s`);
   console.log(`  event-loop delay                p99 ${run.eventLoopDelay.p99Ms} ms, max ${run.eventLoopDelay.maxMs} ms`);
   console.log(`  load average before / after     ${run.loadAverageBefore.join(' ')} / ${run.loadAverageAfter.join(' ')}`);
