@@ -44,6 +44,9 @@ export interface ImobiledeviceLibrary {
   property_list_service_send_binary_plist: NativeFn;
   property_list_service_receive_plist_with_timeout: NativeFn;
   plist_from_bin: NativeFn;
+  lockdownd_pair_with_options: NativeFn;
+  usbmuxd_save_pair_record_with_device_id: NativeFn;
+  idevice_get_handle: NativeFn;
 }
 
 /** Library files of Debian bookworm's packages, and the package that provides each. */
@@ -105,6 +108,8 @@ function bind(): ImobiledeviceLibrary {
   koffi.pointer('property_list_service_client_t', koffi.opaque('property_list_service_client_private'));
   // The one libimobiledevice struct read from JS (1.3.0's layout: port, ssl_enabled).
   koffi.struct('lockdownd_service_descriptor', { port: 'uint16_t', ssl_enabled: 'uint8_t' });
+  // 1.3.0's layout; PEM strings for the certificates. Passed in from JS (copied for the call).
+  koffi.struct('lockdownd_pair_record', { device_certificate: 'char *', host_certificate: 'char *', root_certificate: 'char *', host_id: 'char *', system_buid: 'char *' });
   const fn = (library: LibraryHandle, signature: string): NativeFn => library.func(signature) as unknown as NativeFn;
   return {
     idevice_new_with_options: fn(lib, 'int idevice_new_with_options(_Out_ idevice_t *device, const char *udid, int options)'),
@@ -138,6 +143,11 @@ function bind(): ImobiledeviceLibrary {
     // The timeout (ms) bounds the wait for a message to start; its body then has libimobiledevice's own 30 s.
     property_list_service_receive_plist_with_timeout: fn(lib, 'int property_list_service_receive_plist_with_timeout(property_list_service_client_t client, _Inout_ plist_t *plist, unsigned int timeout)'),
     plist_from_bin: fn(plist, 'void plist_from_bin(const void *data, uint32_t length, _Out_ plist_t *plist)'),
+    // With a pair record given, libimobiledevice pairs with it as is ("external pairing mode"):
+    // no key generation, and nothing saved — the caller saves the record.
+    lockdownd_pair_with_options: fn(lib, 'int lockdownd_pair_with_options(lockdownd_client_t client, lockdownd_pair_record *pair_record, plist_t options, _Out_ plist_t *response)'),
+    usbmuxd_save_pair_record_with_device_id: fn(usbmuxd, 'int usbmuxd_save_pair_record_with_device_id(const char *record_id, uint32_t device_id, const uint8_t *record_data, uint32_t record_size)'),
+    idevice_get_handle: fn(lib, 'int idevice_get_handle(idevice_t device, _Out_ uint32_t *handle)'),
   };
 }
 
