@@ -11,7 +11,9 @@ import { JobEngine, type JobEngineOptions } from '../../core/jobs/engine.js';
 import type { JobCommandError } from '../../core/jobs/errors.js';
 import { builtInWorkflowsDir, WorkflowCatalog } from '../../core/workflows/catalog.js';
 import { simulatedOrganization, type Organization } from '../../core/workflows/organization.js';
-import { DeviceError } from '../../core/devices/errors.js';
+import { DeviceError, ManagementError, ServiceConnectionLost } from '../../core/devices/errors.js';
+import { AttemptManagement } from '../../core/jobs/step-runner.js';
+import { WaitAbortedError } from '../../core/jobs/presence.js';
 import type { Job } from '../../core/contract/jobs.js';
 import { FakeBench } from './jobs-fakes.js';
 
@@ -25,13 +27,17 @@ beforeAll(() => {
   organization = simulatedOrganization({ requestActivationRecord: () => Promise.resolve({ ActivationRecord: 'fake' }) });
 });
 
-/** Built-in workflows, with erase's settle window shortened so reconciling takes milliseconds, not 15 s. */
-function testCatalog(eraseParams: Record<string, unknown> = {}): WorkflowCatalog {
+/**
+ * Built-in workflows, with erase's settle window shortened so reconciling takes milliseconds, not 15 s;
+ * `steps` sets fields (timeoutMs, retries) of the steps of the named kinds.
+ */
+function testCatalog(eraseParams: Record<string, unknown> = {}, steps: Record<string, Record<string, unknown>> = {}): WorkflowCatalog {
   const extra = path.join(dir, 'workflows');
   mkdirSync(extra, { recursive: true });
-  for (const id of ['erase', 'erase-and-prepare']) {
+  for (const id of ['erase', 'erase-and-prepare', 'prepare']) {
     const definition = JSON.parse(readFileSync(path.join(builtInWorkflowsDir(), `${id}.json`), 'utf8')) as { steps: { kind: string; params?: Record<string, unknown> }[] };
     for (const step of definition.steps) if (step.kind === 'erase') step.params = { ...step.params, settleMs: 50, leaveTimeoutMs: 200, ...eraseParams };
+    for (const step of definition.steps) Object.assign(step, steps[step.kind] ?? {});
     writeFileSync(path.join(extra, `${id}.json`), JSON.stringify(definition));
   }
   return new WorkflowCatalog({ extraDir: extra });
@@ -239,6 +245,9 @@ describe('prepare', () => {
     expect(finalJobs(jobs, batchId)[0]?.state).toBe('succeeded');
     expect(bench.count('flaky', 'SetCloudConfiguration')).toBe(2);
     expect(store.audit.records().some((record) => record.action === 'step.retrying')).toBe(true);
+    // The timed-out connection is closed and the retry opens its own: two for the cloud configuration, one for the profile.
+    expect(bench.count('flaky', 'open')).toBe(3);
+    expect(bench.count('flaky', 'close')).toBe(3);
   });
 
   it('fails with what to do when the device belongs to another organisation', async () => {
@@ -262,6 +271,91 @@ describe('prepare', () => {
     const [job] = finalJobs(jobs, batchId);
     expect(job?.error).toEqual({ code: 'MCProtected', message: 'lockdownd answered MCProtected', hint: 'Remove the restriction.' });
     expect(job?.steps.map((step) => step.state)).toEqual(['failed', 'pending', 'pending']);
+  });
+});
+
+describe('one MCInstall connection per step attempt', () => {
+  it('prepare: the check, the action and the confirmation share one connection, greeted once and closed after', async () => {
+    bench.add('shared', { activationState: 'Unactivated', profiles: [] });
+    const jobs = engine();
+    const { batchId } = start(jobs, 'prepare', ['shared']);
+    await jobs.idle();
+    expect(finalJobs(jobs, batchId)[0]?.steps.map((step) => step.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    // set-cloud-configuration opened three (check, set, confirm) and install-enrollment-profile two: now one each.
+    expect(bench.count('shared', 'open')).toBe(2);
+    expect(bench.count('shared', 'HelloHostIdentifier')).toBe(2);
+    expect(bench.count('shared', 'close')).toBe(2);
+    expect(bench.count('shared', 'Escalate')).toBe(1);
+  });
+
+  it('erase: EraseDevice goes on the connection the check used; the check after the return opens a fresh one', async () => {
+    // The fake's connections die when the device leaves: reusing the first after the return would fail the step.
+    const device = bench.add('returning');
+    const jobs = engine();
+    const { batchId } = start(jobs, 'erase', ['returning'], { reason: 'retire' });
+    await jobs.idle();
+    const [job] = finalJobs(jobs, batchId);
+    expect(job?.state).toBe('succeeded');
+    // Confirmed by the step's own check, not by reconciling after a failure on a dead connection.
+    expect(job?.steps[0]?.note).toMatch(/^Erased; the device is back/);
+    expect(store.audit.records().map((record) => record.action)).not.toContain('step.reconciling');
+    expect(device.opens).toEqual([0, 1]);
+    expect(bench.count('returning', 'HelloHostIdentifier')).toBe(2);
+    expect(bench.count('returning', 'close')).toBe(2);
+    expect(bench.count('returning', 'EraseDevice')).toBe(1);
+  });
+
+  it('an attempt abandoned after a timeout has its connection closed; the next attempt opens its own', async () => {
+    bench.add('hangs', { activationState: 'Unactivated', profiles: [] });
+    const services = bench.services();
+    const open = services.management.open.bind(services.management);
+    let first = true;
+    services.management.open = async (udid) => {
+      const connection = await open(udid);
+      if (first) {
+        first = false;
+        connection.getCloudConfiguration = () => new Promise(() => undefined); // never answers
+      }
+      return connection;
+    };
+    const jobs = engine({ services, catalog: testCatalog({}, { 'set-cloud-configuration': { timeoutMs: 100 } }) });
+    const { batchId } = start(jobs, 'prepare', ['hangs']);
+    await jobs.idle();
+    expect(finalJobs(jobs, batchId)[0]?.state).toBe('succeeded');
+    expect(store.audit.records().some((record) => record.action === 'step.retrying' && record.detail?.includes('did not finish'))).toBe(true);
+    expect(bench.count('hangs', 'open')).toBe(3);
+    expect(bench.count('hangs', 'close')).toBe(3);
+  });
+
+  it('reopens after the device left or the connection failed, keeps it after a refusal, and opens none once the attempt ended', async () => {
+    bench.add('direct');
+    const management = new AttemptManagement(bench.services(), bench.presence(), 'direct');
+    const first = await management.get();
+    expect(await management.get()).toBe(first);
+    expect(bench.count('direct', 'open')).toBe(1);
+
+    bench.device('direct').failures.set('GetProfileList', new ManagementError('GetProfileList', 'NotNow'));
+    await expect(first.getProfileList()).rejects.toBeInstanceOf(ManagementError);
+    expect(await management.get()).toBe(first);
+
+    bench.device('direct').failures.set('GetProfileList', new ServiceConnectionLost('com.apple.mobile.MCInstall', 'dropped'));
+    await expect(first.getProfileList()).rejects.toBeInstanceOf(ServiceConnectionLost);
+    const second = await management.get();
+    expect(second).not.toBe(first);
+    expect(bench.count('direct', 'close')).toBe(1);
+
+    bench.detach('direct');
+    bench.attach('direct');
+    const third = await management.get();
+    expect(third).not.toBe(second);
+    await expect(third.getProfileList()).resolves.toHaveLength(1);
+    expect(bench.count('direct', 'open')).toBe(3);
+    expect(bench.count('direct', 'HelloHostIdentifier')).toBe(3);
+
+    management.end();
+    await expect(management.get()).rejects.toBeInstanceOf(WaitAbortedError);
+    await expect.poll(() => bench.count('direct', 'close')).toBe(3);
+    expect(bench.count('direct', 'open')).toBe(3);
   });
 });
 

@@ -2,10 +2,12 @@
  * A fake bench for job-engine tests: devices with management state, the
  * DeviceServices ports over them, and presence that attaches and detaches
  * them. Erase makes a device leave and come back wiped after `eraseGoneMs`,
- * like the simulator and real devices do.
+ * like the simulator and real devices do. An MCInstall connection is dead once
+ * the device has left since it was opened, or after EraseDevice, as on a real
+ * device: calls on it fail with ServiceConnectionLost.
  */
 import type { CloudConfiguration, DeviceServices, InstalledProfile, ManagementConnection, SupervisionIdentity } from '../../core/devices/services.js';
-import { DeviceError } from '../../core/devices/errors.js';
+import { DeviceError, ServiceConnectionLost } from '../../core/devices/errors.js';
 import type { DevicePresence, PresentDevice } from '../../core/jobs/presence.js';
 import type { ConnectionState } from '../../core/devices/states.js';
 import { STATE_INSTRUCTIONS } from '../../core/devices/states.js';
@@ -19,6 +21,8 @@ export interface FakeDevice {
   present: boolean;
   state: ConnectionState;
   counts: Record<string, number>;
+  /** For each MCInstall open, the device's departure count at the time (so a test can tell which return it belongs to). */
+  opens: number[];
   /** Throws this once on the named request, then behaves. */
   failures: Map<string, Error>;
   /** Milliseconds the device stays away after an erase or restart. */
@@ -42,6 +46,7 @@ export class FakeBench {
       present: true,
       state: 'ready',
       counts: {},
+      opens: [],
       failures: new Map(),
       goneMs: 20,
       ignoreErase: false,
@@ -77,6 +82,10 @@ export class FakeBench {
     this.changed();
   }
 
+  departures(udid: string): number {
+    return this.departureCounts.get(udid) ?? 0;
+  }
+
   count(udid: string, request: string): number {
     return this.device(udid).counts[request] ?? 0;
   }
@@ -92,7 +101,7 @@ export class FakeBench {
         if (!device?.present) return undefined;
         return { udid, state: device.state, instruction: STATE_INSTRUCTIONS[device.state], serialNumber: device.serialNumber, ecid: '1234', activationState: device.activationState };
       },
-      departures: (udid) => this.departureCounts.get(udid) ?? 0,
+      departures: (udid) => this.departures(udid),
       onChange: (listener) => {
         this.listeners.add(listener);
         return { close: () => void this.listeners.delete(listener) };
@@ -130,11 +139,21 @@ export class FakeBench {
   private servicesOf(bench: FakeBench = this): DeviceServices {
     const management = (udid: string): ManagementConnection => {
       let escalated = false;
+      let closed = false;
+      let closeCalled = false;
+      const departuresAtOpen = bench.departures(udid);
+      bench.device(udid).opens.push(departuresAtOpen);
+      /** touch() on this connection: refused once the connection is gone. */
+      const touch = (request: string): FakeDevice => {
+        if (closed) throw new ServiceConnectionLost('com.apple.mobile.MCInstall', 'the connection was closed', true);
+        if (bench.departures(udid) !== departuresAtOpen) throw new ServiceConnectionLost('com.apple.mobile.MCInstall', 'the device left since the connection was opened', true);
+        return bench.touch(udid, request);
+      };
       return {
-        hello: () => Promise.resolve(void bench.touch(udid, 'HelloHostIdentifier')),
-        getProfileList: () => Promise.resolve(bench.touch(udid, 'GetProfileList').profiles.map((profile) => ({ ...profile }))),
+        hello: () => Promise.resolve(void touch('HelloHostIdentifier')),
+        getProfileList: () => Promise.resolve(touch('GetProfileList').profiles.map((profile) => ({ ...profile }))),
         installProfile: (payload: Uint8Array) => {
-          const device = bench.touch(udid, 'InstallProfile');
+          const device = touch('InstallProfile');
           if (!device.cloudConfiguration?.IsSupervised || !escalated) return Promise.reject(new DeviceError('not supervised', 'MCInstall.4001', 'Supervise it.'));
           const text = Buffer.from(payload).toString('utf8');
           const identifier = /<key>PayloadIdentifier<\/key>\s*<string>([^<]+)<\/string>/.exec(text)?.[1] ?? 'unknown';
@@ -144,19 +163,19 @@ export class FakeBench {
           return Promise.resolve();
         },
         removeProfile: (profile) => {
-          const device = bench.touch(udid, 'RemoveProfile');
+          const device = touch('RemoveProfile');
           device.profiles = device.profiles.filter((candidate) => candidate.identifier !== profile.identifier);
           return Promise.resolve();
         },
-        getCloudConfiguration: () => Promise.resolve(bench.touch(udid, 'GetCloudConfiguration').cloudConfiguration),
+        getCloudConfiguration: () => Promise.resolve(touch('GetCloudConfiguration').cloudConfiguration),
         setCloudConfiguration: (configuration: CloudConfiguration) => {
-          const device = bench.touch(udid, 'SetCloudConfiguration');
+          const device = touch('SetCloudConfiguration');
           if (device.cloudConfiguration) return Promise.reject(new DeviceError('exists', 'MCInstall.14002', 'Erase first.'));
           device.cloudConfiguration = { ...configuration };
           return Promise.resolve();
         },
         escalate: (identity: SupervisionIdentity) => {
-          const device = bench.touch(udid, 'Escalate');
+          const device = touch('Escalate');
           const certificates = device.cloudConfiguration?.SupervisorHostCertificates ?? [];
           if (!certificates.some((certificate) => Buffer.from(certificate).equals(Buffer.from(identity.certificateDer)))) {
             return Promise.reject(new DeviceError('rejected', 'MCInstall.CertificateRejected', 'Wrong identity.'));
@@ -165,7 +184,8 @@ export class FakeBench {
           return Promise.resolve();
         },
         eraseDevice: () => {
-          const device = bench.touch(udid, 'EraseDevice');
+          const device = touch('EraseDevice');
+          closed = true; // acknowledged: the device resets, the connection is of no further use
           if (device.ignoreErase) return Promise.resolve();
           bench.leaveAndReturn(udid, (target) => {
             target.activationState = 'Unactivated';
@@ -174,7 +194,14 @@ export class FakeBench {
           });
           return Promise.resolve();
         },
-        close: () => Promise.resolve(),
+        close: () => {
+          // Counted once per connection, also for one EraseDevice already spent: every open should be matched by a close.
+          const device = bench.device(udid);
+          if (!closeCalled) device.counts.close = (device.counts.close ?? 0) + 1;
+          closeCalled = true;
+          closed = true;
+          return Promise.resolve();
+        },
       };
     };
     return {

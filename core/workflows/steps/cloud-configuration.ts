@@ -46,14 +46,7 @@ function matches(existing: CloudConfiguration, desired: CloudConfiguration): boo
 
 async function check(context: StepContext<CloudParams>): Promise<{ done: boolean; note: string }> {
   const desired = desiredCloudConfiguration(context.organization, context.params.supervised);
-  const connection = await context.services.management.open(context.udid);
-  let existing: CloudConfiguration | null;
-  try {
-    await connection.hello();
-    existing = await connection.getCloudConfiguration();
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
+  const existing = await (await context.management()).getCloudConfiguration();
   if (existing === null) return { done: false, note: 'no cloud configuration' };
   if (matches(existing, desired)) return { done: true, note: `already configured for "${desired.OrganizationName}"${existing.IsSupervised ? ', supervised' : ''}` };
   throw new StepError(
@@ -73,13 +66,7 @@ export const cloudConfigurationStep: StepKind<CloudParams> = {
   check,
   async run(context) {
     const desired = desiredCloudConfiguration(context.organization, context.params.supervised);
-    const connection = await context.services.management.open(context.udid);
-    try {
-      await connection.hello();
-      await connection.setCloudConfiguration(desired);
-    } finally {
-      await connection.close().catch(() => undefined);
-    }
+    await (await context.management()).setCloudConfiguration(desired);
     const after = await check(context);
     if (!after.done) throw new StepError('CloudConfigurationNotConfirmed', 'The device accepted the cloud configuration but does not report it.', 'Replug the device and run Prepare again.', true);
     return `Configured for "${desired.OrganizationName}"${desired.IsSupervised ? ', supervised' : ''}`;

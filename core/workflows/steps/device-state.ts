@@ -10,15 +10,10 @@ export interface ManagementState {
 
 export async function readManagementState<P>(context: StepContext<P>): Promise<ManagementState> {
   const activationState = await context.services.activation.getActivationState(context.udid);
-  const connection = await context.services.management.open(context.udid);
-  try {
-    await connection.hello();
-    const cloudConfiguration = await connection.getCloudConfiguration();
-    const profiles = await connection.getProfileList();
-    return { activationState, cloudConfiguration, profiles };
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
+  const connection = await context.management();
+  const cloudConfiguration = await connection.getCloudConfiguration();
+  const profiles = await connection.getProfileList();
+  return { activationState, cloudConfiguration, profiles };
 }
 
 /** What a freshly erased device looks like: not activated, nothing configured, nothing installed. */

@@ -54,14 +54,10 @@ export const eraseStep: StepKind<EraseParams> = {
   defaultRetries: 1,
   check,
   async run(context) {
-    const connection = await context.services.management.open(context.udid);
-    try {
-      await connection.hello();
-      context.markDispatched();
-      await connection.eraseDevice({ preserveDataPlan: context.params.preserveDataPlan, disallowProximitySetup: context.params.disallowProximitySetup }).catch(refusalOf);
-    } finally {
-      await connection.close().catch(() => undefined);
-    }
+    // The connection the check just used; EraseDevice spends it, and the device leaves, so the check after the return gets a new one.
+    const connection = await context.management();
+    context.markDispatched();
+    await connection.eraseDevice({ preserveDataPlan: context.params.preserveDataPlan, disallowProximitySetup: context.params.disallowProximitySetup }).catch(refusalOf);
     await awaitReturn(context);
     const after = await check(context);
     if (!after.done) throw new StepError('EraseNotConfirmed', `The device came back but does not look erased (${after.note}).`, 'The erase was not sent again. Check the device; if it is not at the Hello screen, run Erase again.');

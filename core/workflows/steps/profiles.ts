@@ -8,14 +8,9 @@ import { z } from 'zod';
 import type { ManagementConnection } from '../../devices/services.js';
 import { refusalOf, StepError, type StepContext, type StepKind } from './types.js';
 
+/** On the attempt's connection, which the check, the action and the confirmation share (escalation included). */
 async function withManagement<P, T>(context: StepContext<P>, use: (connection: ManagementConnection) => Promise<T>): Promise<T> {
-  const connection = await context.services.management.open(context.udid);
-  try {
-    await connection.hello();
-    return await use(connection);
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
+  return use(await context.management());
 }
 
 /** Escalates when the device is supervised and we hold the identity; an unsupervised device has nothing to escalate to. */

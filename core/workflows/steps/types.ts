@@ -8,7 +8,7 @@
  */
 import type { z } from 'zod';
 import { ManagementError } from '../../devices/errors.js';
-import type { DeviceServices } from '../../devices/services.js';
+import type { DeviceServices, ManagementConnection } from '../../devices/services.js';
 import type { Organization } from '../organization.js';
 
 export interface StepCheck {
@@ -32,7 +32,19 @@ export interface StepContext<P> {
   readonly udid: string;
   readonly params: P;
   readonly organization: Organization;
+  /** Activation and diagnostics; MCInstall through `management()`, not `services.management`. */
   readonly services: DeviceServices;
+  /**
+   * The attempt's MCInstall connection, HelloHostIdentifier done: opened on
+   * first use and shared by the attempt's check, its action and its
+   * confirmation (every open costs a TLS handshake). A new one is opened when
+   * the device has left since this one was opened (an erase, a restart), after
+   * a failure on it other than the device's refusal, and after EraseDevice.
+   * The engine closes it when the attempt ends; steps do not (close() only
+   * lets go of it: the next call opens a new one). Rejects once the attempt
+   * has ended.
+   */
+  management(): Promise<ManagementConnection>;
   /** Aborted when the job is cancelled (before a destructive step) or the bench shuts down. */
   readonly signal: AbortSignal;
   /**
