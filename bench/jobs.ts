@@ -22,7 +22,7 @@
  * `--quick`: short durations (a smoke run of a few seconds per size).
  * Env: BENCH_DEVICES (64), BENCH_BASELINES ("1,8"), BENCH_SPREAD_MS (20000, 0 = no spread run).
  */
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,7 +30,7 @@ import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openBench } from '../core/cli/compose.js';
 import { openActions } from '../core/cli/actions.js';
-import { generateSupervisionIdentityPem } from '../core/workflows/supervision-identity.js';
+import { writeSimulatedOrganization } from '../sim/apple/organization-file.js';
 import { SimControlClient } from '../sim/device/control-client.js';
 import type { SimDeviceInfo } from '../sim/device/device.js';
 import { median, percentile, round, startReadyProcess, writeResults } from './lib.js';
@@ -109,24 +109,6 @@ function machineCpuMs(): number {
   // user nice system idle iowait irq softirq steal (guest time is already in user)
   const busy = fields.slice(0, 8).reduce((sum, value, index) => (index === 3 || index === 4 ? sum : sum + value), 0);
   return (busy * 1000) / CLOCK_TICKS;
-}
-
-/** The organisation a bench would have: supervision identity, MDM URL, and the simulator's albert (as test/support/actions.ts). */
-function writeOrganization(dir: string, controlUrl: string): string {
-  const identity = generateSupervisionIdentityPem('Benchline Bench Supervisor');
-  writeFileSync(path.join(dir, 'supervisor.pem'), identity.certificatePem);
-  writeFileSync(path.join(dir, 'supervisor.key'), identity.privateKeyPem);
-  const file = path.join(dir, 'organization.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      name: 'Benchline Bench',
-      mdmEnrollmentUrl: 'https://mdm.example.test/enroll',
-      supervisionIdentity: { certificate: 'supervisor.pem', privateKey: 'supervisor.key' },
-      activationServerUrl: `${controlUrl}/albert/deviceActivation`,
-    }),
-  );
-  return file;
 }
 
 /** Lockdown traffic per device, counted in the simulator's --trace. */
@@ -208,7 +190,7 @@ async function runSize(devices: number, measurePairing: boolean, spreadMs = 0): 
   const control = new SimControlClient(String(ready.control));
   const storeDir = path.join(dir, 'store');
   mkdirSync(storeDir);
-  const organizationFile = writeOrganization(dir, String(ready.control));
+  const organizationFile = writeSimulatedOrganization(dir, String(ready.control), 'Benchline Bench');
   const bench = await openBench({ muxAddress: String(ready.address), usbModes: false }).catch((error: unknown) => {
     child.kill('SIGTERM');
     throw error;

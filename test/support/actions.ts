@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generateSupervisionIdentityPem } from '../../core/workflows/supervision-identity.js';
+import { writeSimulatedOrganization } from '../../sim/apple/organization-file.js';
 import { builtInWorkflowsDir } from '../../core/workflows/catalog.js';
 
 export interface ActionBench {
@@ -22,19 +22,7 @@ export interface ActionBench {
 /** `controlUrl`: the simulator's control server, which also serves its activation server (albert). */
 export function actionBench(controlUrl: string, options: { settleMs?: number } = {}): ActionBench {
   const dir = mkdtempSync(path.join(tmpdir(), 'bl-actions-'));
-  const identity = generateSupervisionIdentityPem('Benchline Test Supervisor');
-  writeFileSync(path.join(dir, 'supervisor.pem'), identity.certificatePem);
-  writeFileSync(path.join(dir, 'supervisor.key'), identity.privateKeyPem);
-  const organization = path.join(dir, 'organization.json');
-  writeFileSync(
-    organization,
-    JSON.stringify({
-      name: 'Test Organisation',
-      mdmEnrollmentUrl: 'https://mdm.example.test/enroll',
-      supervisionIdentity: { certificate: 'supervisor.pem', privateKey: 'supervisor.key' },
-      activationServerUrl: `${controlUrl}/albert/deviceActivation`,
-    }),
-  );
+  const organization = writeSimulatedOrganization(dir, controlUrl);
   // The erase settle window covers a real device's pause before it resets; the simulator's is short.
   const workflows = path.join(dir, 'workflows');
   mkdirSync(workflows);
