@@ -1,0 +1,57 @@
+/** The pre-approved list's fields (seed 004) and the values its closed fields accept. */
+
+export const OWNERSHIPS = ['personal', 'corporate'] as const;
+export type Ownership = (typeof OWNERSHIPS)[number];
+
+export const PLATFORMS = ['android', 'ios', 'macos', 'tvos'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** In the order of the canonical header (the one export writes). */
+export const FIELDS = ['name', 'email', 'mobile', 'ownership', 'serialNumber', 'deviceName', 'platform', 'samAccountName', 'password'] as const;
+export type PreapprovedField = (typeof FIELDS)[number];
+
+export const MANDATORY_FIELDS: readonly PreapprovedField[] = ['name', 'email', 'ownership', 'serialNumber', 'platform'];
+
+/** The header export writes; every label maps back to its field automatically. */
+export const CANONICAL_HEADER: Readonly<Record<PreapprovedField, string>> = {
+  name: 'Name',
+  email: 'Email',
+  mobile: 'Mobile',
+  ownership: 'Ownership',
+  serialNumber: 'Serial Number',
+  deviceName: 'Device Name',
+  platform: 'Platform',
+  samAccountName: 'SAMAccountName',
+  password: 'Password',
+};
+
+/** How a field is named in messages. */
+export const FIELD_LABEL: Readonly<Record<PreapprovedField, string>> = {
+  name: 'name',
+  email: 'email',
+  mobile: 'mobile',
+  ownership: 'ownership',
+  serialNumber: 'serial number',
+  deviceName: 'device name',
+  platform: 'platform',
+  samAccountName: 'SAMAccountName',
+  password: 'password',
+};
+
+/** One valid row of the list. Optional values that were empty are null. */
+export interface PreapprovedRow {
+  /** The line the row starts on, as a text editor numbers it (the header is line 1). */
+  line: number;
+  name: string;
+  email: string;
+  ownership: Ownership;
+  serialNumber: string;
+  platform: Platform;
+  mobile: string | null;
+  deviceName: string | null;
+  samAccountName: string | null;
+  password: string | null;
+}
+
+/** A row to export: a PreapprovedRow without its line (rows from a database have none). */
+export type PreapprovedEntry = Omit<PreapprovedRow, 'line'>;
