@@ -9,9 +9,10 @@ import { PreapprovedCsvError } from './errors.js';
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** Byte offsets of every line break seen so far (CRLF at its LF, a lone CR or LF where it is). */
+/** Byte offsets of every line break seen so far: where each ends (CRLF at its LF) and starts (CRLF at its CR). */
 export class LineBreaks {
   private offsets: number[] = [];
+  private starts: number[] = [];
   private pruned = 0;
   private cursor = 0;
   private seen = 0;
@@ -19,18 +20,22 @@ export class LineBreaks {
 
   scan(chunk: Uint8Array): void {
     const buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.pendingCR >= 0 && buffer[0] !== LF) this.offsets.push(this.pendingCR);
+    const crlfAcross = this.pendingCR >= 0 && buffer[0] === LF;
+    if (this.pendingCR >= 0) this.push(this.pendingCR, crlfAcross ? this.seen : this.pendingCR);
     this.pendingCR = -1;
     // indexOf runs in C++: far quicker than a JavaScript loop over every byte.
-    let lf = buffer.indexOf(LF);
+    let lf = buffer.indexOf(LF, crlfAcross ? 1 : 0);
     let cr = buffer.indexOf(CR);
     while (lf >= 0 || cr >= 0) {
       if (cr >= 0 && (lf < 0 || cr < lf)) {
         if (cr === buffer.length - 1) this.pendingCR = this.seen + cr;
-        else if (buffer[cr + 1] !== LF) this.offsets.push(this.seen + cr);
+        else if (buffer[cr + 1] === LF) {
+          this.push(this.seen + cr, this.seen + cr + 1);
+          lf = buffer.indexOf(LF, cr + 2);
+        } else this.push(this.seen + cr, this.seen + cr);
         cr = buffer.indexOf(CR, cr + 1);
       } else {
-        this.offsets.push(this.seen + lf);
+        this.push(this.seen + lf, this.seen + lf);
         lf = buffer.indexOf(LF, lf + 1);
       }
     }
@@ -38,8 +43,13 @@ export class LineBreaks {
   }
 
   end(): void {
-    if (this.pendingCR >= 0) this.offsets.push(this.pendingCR);
+    if (this.pendingCR >= 0) this.push(this.pendingCR, this.pendingCR);
     this.pendingCR = -1;
+  }
+
+  private push(start: number, end: number): void {
+    this.starts.push(start);
+    this.offsets.push(end);
   }
 
   /** The line (1-based) of the last byte before `endOffset`, for offsets asked in increasing order. */
@@ -48,17 +58,21 @@ export class LineBreaks {
     // Records arrive in order, so offsets behind the cursor are never needed again.
     if (this.cursor > 4096) {
       this.offsets = this.offsets.slice(this.cursor);
+      this.starts = this.starts.slice(this.cursor);
       this.pruned += this.cursor;
       this.cursor = 0;
     }
     return 1 + this.pruned + this.cursor;
   }
 
-  /** The line `offset` is on, without moving the cursor (for errors). */
-  lineAt(offset: number): number {
-    let count = this.pruned + this.cursor;
-    for (let i = this.cursor; i < this.offsets.length && this.offsets[i]! < offset; i++) count++;
-    return 1 + count;
+  /** The first line at or after `offset` that is not blank, without moving the cursor (for errors). */
+  contentLineFrom(offset: number): number {
+    let i = this.cursor;
+    while (i < this.offsets.length && this.offsets[i]! < offset) i++;
+    // Blank lines between the previous record and this one are skipped, as csv-parse skips them.
+    let at = offset;
+    while (i < this.offsets.length && this.starts[i] === at) at = this.offsets[i++]! + 1;
+    return 1 + this.pruned + i;
   }
 }
 

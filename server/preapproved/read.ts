@@ -52,7 +52,6 @@ export class CsvRecords {
   private readonly breaks = new LineBreaks();
   private readonly parser;
   private readonly records: AsyncIterator<{ record: string[]; info: Info }>;
-  private lastEnd = 0;
   private sliceStart = performance.now();
   private count = 0;
 
@@ -86,7 +85,6 @@ export class CsvRecords {
     }
     if (step.done) return undefined;
     const { record, info } = step.value;
-    this.lastEnd = info.bytes;
     const line = this.breaks.lineEndingAt(info.bytes) - breaksInside(record);
     return { cells: record, line };
   }
@@ -98,24 +96,23 @@ export class CsvRecords {
   private explain(error: unknown): Error {
     if (error instanceof PreapprovedCsvError) return error;
     if (!(error instanceof CsvError)) return error instanceof Error ? error : new Error(String(error));
-    // An unclosed quote is noticed at the end of the file (or at MAX_RECORD_CHARS): point at the record it opened.
-    const recordStart = this.breaks.lineAt(this.lastEnd);
-    const here = typeof error.bytes === 'number' ? this.breaks.lineAt(error.bytes) : recordStart;
-    switch (error.code) {
-      case 'CSV_QUOTE_NOT_CLOSED':
-        return new PreapprovedCsvError('malformed', 'a quoted value starts here and its closing quote is missing', recordStart);
-      case 'CSV_MAX_RECORD_SIZE':
-        return new PreapprovedCsvError('malformed', `a row longer than ${MAX_RECORD_CHARS} characters starts here: probably a quote that is never closed`, recordStart);
-      case 'CSV_INVALID_CLOSING_QUOTE':
-      case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
-        return new PreapprovedCsvError('malformed', 'text follows a closing quote: a quote inside a quoted value must be doubled ("")', here);
-      case 'INVALID_OPENING_QUOTE':
-        return new PreapprovedCsvError('malformed', 'a quote appears in the middle of an unquoted value: quote the whole value and double the quote ("")', here);
-      default:
-        return new PreapprovedCsvError('malformed', `the file cannot be read as CSV (${error.message})`, here);
-    }
+    // csv-parse's `bytes` is where the last complete record ended: the broken one starts after it.
+    const bytes = typeof error.bytes === 'number' ? error.bytes : 0;
+    const line = this.breaks.contentLineFrom(bytes);
+    const reason = PARSE_ERRORS[error.code] ?? `the file cannot be read as CSV (${error.message})`;
+    // Broken from its first line on: not a CSV file (JSON, a report, prose) rather than a bad row.
+    if (bytes === 0) return new PreapprovedCsvError('not-csv', `the first line is not a CSV header: ${reason}`, line);
+    return new PreapprovedCsvError('malformed', reason, line);
   }
 }
+
+const PARSE_ERRORS: Partial<Record<string, string>> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted value starts in the row here and its closing quote is missing',
+  CSV_MAX_RECORD_SIZE: `the row here is longer than ${MAX_RECORD_CHARS} characters: probably a quote that is never closed`,
+  CSV_INVALID_CLOSING_QUOTE: 'in the row here, text follows a closing quote: a quote inside a quoted value must be doubled ("")',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'in the row here, text follows a closing quote: a quote inside a quoted value must be doubled ("")',
+  INVALID_OPENING_QUOTE: 'in the row here, a quote appears inside an unquoted value: quote the whole value and double the quote ("")',
+};
 
 /**
  * Opens a CSV stream and reads its header. Rejects with a PreapprovedCsvError when the file is
