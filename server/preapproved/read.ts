@@ -50,6 +50,7 @@ const MAX_RECORD_CHARS = 64 * 1024;
  */
 export class CsvRecords {
   private readonly breaks = new LineBreaks();
+  private readonly sliceMs: number;
   private readonly parser;
   private readonly records: AsyncIterator<{ record: string[]; info: Info }>;
   private sliceStart = performance.now();
@@ -69,8 +70,6 @@ export class CsvRecords {
     pipeline(source, new SniffAndCount(this.breaks), this.parser, () => {});
     this.records = this.parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: Info }>;
   }
-
-  private readonly sliceMs: number;
 
   async next(): Promise<CsvRecord | undefined> {
     if (++this.count % 256 === 0 && performance.now() - this.sliceStart > this.sliceMs) {

@@ -1,0 +1,73 @@
+/**
+ * Measures the pre-approved CSV import (server/preapproved): parsing + validating 100k generated
+ * rows from a stream, as a server would before inserting each batch. Prints rows/s and how long
+ * the event loop was held at most; no database, so this is the import's own share of the ≤ 5 s
+ * target of issue 5. A measurement, not a test: nothing here fails on a slow machine.
+ */
+import { Readable } from 'node:stream';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { openPreapprovedCsv } from '../server/preapproved/index.js';
+import { machineInfo, round } from './lib.js';
+
+const ROWS = 100_000;
+const BATCH = 1000;
+const CHUNK = 64 * 1024; // what fs.createReadStream and an HTTP upload hand over
+
+/** A seed-shaped file: quoted names with commas, optional columns half filled, 1 % bad rows. */
+function generate(rows: number): Buffer {
+  const lines = ['\uFEFFName,Email,Mobile,Ownership,Serial Number,Device Name,Platform,SAMAccountName,Password'];
+  const platforms = ['ios', 'ios', 'ios', 'macos', 'android', 'tvos'];
+  for (let i = 0; i < rows; i++) {
+    const user = i % 70_000; // some emails repeat, as when one person has several devices
+    const bad = i % 100 === 99;
+    lines.push([
+      i % 3 === 0 ? `"Lee, Ann ${user}"` : `User ${user}`,
+      `user${user}@example.com`,
+      i % 2 === 0 ? `+44 20 7946 ${String(i % 10_000).padStart(4, '0')}` : '',
+      bad ? 'Corporate' : i % 4 === 0 ? 'personal' : 'corporate',
+      `C02${i.toString(36).toUpperCase().padStart(7, '0')}`,
+      i % 2 === 0 ? `iPad ${i}` : '',
+      platforms[i % platforms.length],
+      i % 5 === 0 ? `u${user}` : '',
+      '',
+    ].join(','));
+  }
+  return Buffer.from(lines.join('\r\n') + '\r\n');
+}
+
+function chunks(bytes: Buffer): Readable {
+  return Readable.from((function* () {
+    for (let start = 0; start < bytes.length; start += CHUNK) yield bytes.subarray(start, start + CHUNK);
+  })());
+}
+
+async function importOnce(bytes: Buffer): Promise<{ ms: number; rows: number; errors: number; batches: number; maxDelayMs: number }> {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const start = performance.now();
+  const reader = await openPreapprovedCsv(chunks(bytes), { batchSize: BATCH });
+  let rows = 0;
+  let errors = 0;
+  let batches = 0;
+  for await (const batch of reader) {
+    rows += batch.rows.length;
+    errors += batch.errors.length;
+    batches++;
+  }
+  const ms = performance.now() - start;
+  delay.disable();
+  return { ms, rows, errors, batches, maxDelayMs: delay.max / 1e6 };
+}
+
+const bytes = generate(ROWS);
+console.log(`pre-approved CSV: ${ROWS} rows, ${round(bytes.length / 2 ** 20, 2)} MiB, batches of ${BATCH}, ${CHUNK / 1024} KiB chunks`);
+console.log(JSON.stringify(machineInfo()));
+await importOnce(generate(2000)); // warm-up: JIT and module loading out of the figure
+const runs = [];
+for (let run = 1; run <= 3; run++) {
+  const result = await importOnce(bytes);
+  runs.push(result);
+  console.log(`run ${run}: ${round(result.ms)} ms, ${Math.round((ROWS / result.ms) * 1000)} rows/s (${result.rows} valid, ${result.errors} row errors, ${result.batches} batches), event loop held at most ${round(result.maxDelayMs)} ms`);
+}
+const best = Math.min(...runs.map((run) => run.ms));
+console.log(`best: ${Math.round((ROWS / best) * 1000)} rows/s (${round(best)} ms for ${ROWS} rows); heap used ${round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`);
