@@ -9,6 +9,7 @@ export const MAX_VALUE_LENGTH = 255;
 const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 const PHONE = /^\+?[\d\s().\-/]+$/;
 const CONTROL = /\p{Cc}/u;
+const SCIENTIFIC = /^\d+(?:[.,]\d+)?E\+\d+$/i;
 /** A spreadsheet's (and csv-stringify's escape_formulas') text marker before a cell that would read as a formula. */
 const FORMULA_ESCAPE = /^'(?=[=+\-@\t\r])/;
 
@@ -83,7 +84,10 @@ function checkValue(field: PreapprovedField, value: string): { code: RowError['c
       return PHONE.test(value) && /\d{3}/.test(value.replace(/\D/g, '')) ? undefined : { code: 'invalid', reason: `mobile "${value}" is not a phone number (digits, spaces and + ( ) - . / only)` };
     case 'serialNumber':
       // Kept exactly as written for matching at check-in, so a space inside would never match a device.
-      return /\s/.test(value) ? { code: 'invalid', reason: `serial number "${value}" contains a space` } : undefined;
+      if (/\s/.test(value)) return { code: 'invalid', reason: `serial number "${value}" contains a space` };
+      // Excel shows long all-digit serials as 1.23457E+11 and saves them so: the serial is lost.
+      if (SCIENTIFIC.test(value)) return { code: 'invalid', reason: `serial number "${value}" is a number a spreadsheet rewrote in scientific notation: format the column as text and enter the serials again` };
+      return undefined;
     default:
       return undefined;
   }

@@ -47,6 +47,11 @@ describe('row validation', () => {
     expect(errors).toEqual([{ line: 4, code: 'duplicate-serial', field: 'serialNumber', reason: 'serial number "C02XK1ABCD" already appears on line 3' }]);
   });
 
+  it('refuses a serial number a spreadsheet turned into scientific notation', async () => {
+    const { errors } = await readAll(csv([SEED_HEADER, ok('3.52099E+14'), ok('352099001761481')]));
+    expect(errors).toEqual([{ line: 2, code: 'invalid', field: 'serialNumber', reason: 'serial number "3.52099E+14" is a number a spreadsheet rewrote in scientific notation: format the column as text and enter the serials again' }]);
+  });
+
   it('trims values, keeps their case, turns empty optional values into null', async () => {
     const { rows } = await readAll(csv([SEED_HEADER, ' Zoë Müller , Zoe@Example.com ,  , personal , SN1 ,  ,macos, ZMueller ,']));
     expect(rows[0]).toEqual({ line: 2, name: 'Zoë Müller', email: 'Zoe@Example.com', mobile: null, ownership: 'personal', serialNumber: 'SN1', deviceName: null, platform: 'macos', samAccountName: 'ZMueller', password: null });
