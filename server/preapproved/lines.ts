@@ -86,6 +86,7 @@ export function breaksInside(cells: readonly string[]): number {
 }
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
+const SLICE_BYTES = 64 * 1024;
 
 /** What the first bytes say about a file that is not CSV text. */
 function notCsv(head: Buffer): string | undefined {
@@ -136,6 +137,8 @@ export class SniffAndCount extends Transform {
 
   private forward(bytes: Buffer): void {
     this.breaks.scan(bytes);
-    this.push(bytes);
+    // csv-parse parses a chunk in one go: a whole file in one chunk (a Buffer in memory) would hold
+    // the event loop until it is parsed. Slices keep each step short and let backpressure work.
+    for (let start = 0; start < bytes.length; start += SLICE_BYTES) this.push(bytes.subarray(start, start + SLICE_BYTES));
   }
 }

@@ -8,7 +8,7 @@ const row = (n: number, name = `User ${n}`) => `${name},user${n}@example.com,,co
 /** Rows whose line numbers depend on counting BOM, blank lines and quoted line breaks right. */
 const TRICKY = [
   SEED_HEADER, // 1
-  row(1), // 2
+  row(1, 'Zoë Ünïcode 📱'), // 2: multi-byte characters before every later row
   '', // 3
   '"Lee, Ann",ann@example.com,,corporate,SN-A,"iPad\nof\nAnn",ios,,', // 4–6: a line break in a device name
   'Bob,bob@example.com,,Corporate,SN-B,,ios,,', // 7: case
@@ -29,7 +29,7 @@ describe('reading the stream', () => {
       it(`numbers lines as an editor does: ${name}, ${chunkSize}-byte chunks`, async () => {
         const text = bom + csv(TRICKY).replaceAll('\n', eol);
         const { rows, errors } = await readAll(text, { chunkSize });
-        expect(rows.map((r) => [r.line, r.name])).toEqual([[2, 'User 1'], [11, 'Eve, "E"']]);
+        expect(rows.map((r) => [r.line, r.name])).toEqual([[2, 'Zoë Ünïcode 📱'], [11, 'Eve, "E"']]);
         expect(errors.map((e) => [e.line, e.code, e.field])).toEqual([[4, 'invalid', 'deviceName'], [7, 'not-allowed', 'ownership'], [8, 'invalid', 'deviceName'], [10, 'duplicate-serial', 'serialNumber']]);
       });
     }
