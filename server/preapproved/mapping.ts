@@ -82,7 +82,7 @@ export function mapHeader(headerCells: readonly string[], manual: ManualMapping 
     for (const other of FIELDS) if (columns[other] === index) delete columns[other];
     columns[field] = index;
   }
-  const stillAmbiguous = ambiguous.filter(({ field }) => !(field in manual));
+  const stillAmbiguous = ambiguous.filter(({ field }) => manual[field] === undefined);
 
   const used = new Set(Object.values(columns));
   return {

@@ -144,7 +144,8 @@ export async function readHeader(records: CsvRecords): Promise<CsvRecord> {
 /** Why a header maps nothing, when the cells themselves say so. */
 function headerHint(mapping: HeaderMapping): string {
   const cells = mapping.header;
-  if (cells.length === 1 && /[;\t|]/.test(cells[0]!)) return ` (the header looks separated by "${/;/.test(cells[0]!) ? ';' : /\t/.test(cells[0]!) ? '\\t' : '|'}" rather than commas: save the file as comma-separated CSV or choose that delimiter)`;
+  const separator = cells.length === 1 ? [';', '\t', '|'].find((candidate) => cells[0]!.includes(candidate)) : undefined;
+  if (separator) return ` (the header looks separated by "${separator === '\t' ? '\\t' : separator}" rather than commas: save the file as comma-separated CSV or choose that delimiter)`;
   if (cells.some((cell) => cell.includes('@'))) return ' (the first line looks like a row of data: the file needs a header line)';
   return '';
 }
@@ -175,11 +176,12 @@ export class PreapprovedCsvReader implements AsyncIterable<PreapprovedBatch> {
         if (isBlankRecord(record.cells)) continue;
         dataRows++;
         const result = validateRow(record.cells, this.mapping, record.line);
-        const errors = result.ok ? [serials.check(result.row)].filter((error) => error !== undefined) : result.errors;
-        if (errors.length === 0 && result.ok) {
+        const duplicate = result.ok ? serials.check(result.row) : undefined;
+        if (result.ok && !duplicate) {
           batch.rows.push(result.row);
           this.summary.rows++;
         } else {
+          const errors = result.ok ? [duplicate!] : result.errors;
           batch.errors.push(...errors);
           this.summary.rejected++;
           this.summary.errors += errors.length;
