@@ -12,7 +12,7 @@ import type { JobCommandError } from '../../core/jobs/errors.js';
 import { builtInWorkflowsDir, WorkflowCatalog } from '../../core/workflows/catalog.js';
 import { simulatedOrganization, type Organization } from '../../core/workflows/organization.js';
 import { DeviceError, ManagementError, ServiceConnectionLost } from '../../core/devices/errors.js';
-import { AttemptManagement } from '../../core/jobs/step-runner.js';
+import { AttemptManagement } from '../../core/jobs/attempt-management.js';
 import { WaitAbortedError } from '../../core/jobs/presence.js';
 import type { Job } from '../../core/contract/jobs.js';
 import { FakeBench } from './jobs-fakes.js';
