@@ -42,7 +42,7 @@ export default tseslint.config(
     // Composition roots may wire native/ and sim/ in, but still never electron or the DOM.
     files: ['core/cli/**/*.ts', 'core/host/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: electronAndDom, patterns: [{ group: ['**/renderer/**', '**/electron/**'], message: 'core/ must not depend on outer layers.' }] }],
+      'no-restricted-imports': ['error', { paths: electronAndDom, patterns: [{ group: ['**/renderer/**', '**/electron/**', '**/server/**'], message: 'core/ must not depend on outer layers (the central server is reached over HTTP).' }] }],
     },
   },
   {
@@ -50,6 +50,23 @@ export default tseslint.config(
     files: ['native/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: electronAndDom, patterns: [{ group: ['**/renderer/**', '**/electron/**', '**/sim/**', '**/core/cli/**', '**/core/host/**'], message: 'native/ implements core ports and must not import outer layers or the simulator.' }] }],
+    },
+  },
+  {
+    // The central server: plain Node over its own database. It shares no code path with the bench's UI or host.
+    files: ['server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          { name: 'electron', message: 'server/ never imports electron.' },
+          { name: 'react', message: 'server/ is UI-free.' },
+          { name: 'react-dom', message: 'server/ is UI-free.' },
+        ],
+        patterns: [
+          { group: ['**/renderer/**', '**/electron/**'], message: 'server/ must not depend on the bench UI.' },
+          { group: ['**/core/host', '**/core/host/**'], message: 'server/ must not depend on the bench host (core/host); share types through core/contract.' },
+        ],
+      }],
     },
   },
   {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages Benchline needs, only those missing.
-# Usage: scripts/system-deps.sh [device|browser|all]   (default: all)
+# Usage: scripts/system-deps.sh [device|browser|server|all]   (default: all)
 # "device": libimobiledevice and usbmuxd for the bench; "browser": Chromium, in
-# which `npm start` opens the app and the end-to-end tests drive it.
+# which `npm start` opens the app and the end-to-end tests drive it; "server":
+# PostgreSQL, which the server's tests start a throwaway cluster of (the server
+# itself needs none: it embeds PGlite by default).
 set -euo pipefail
 
 want="${1:-all}"
@@ -10,8 +12,9 @@ packages=()
 case "$want" in
   device) packages=(libimobiledevice6 libimobiledevice-utils usbmuxd libusb-1.0-0) ;;
   browser) packages=(chromium) ;;
-  all) packages=(libimobiledevice6 libimobiledevice-utils usbmuxd libusb-1.0-0 chromium) ;;
-  *) echo "usage: $0 [device|browser|all]" >&2; exit 2 ;;
+  server) packages=(postgresql) ;;
+  all) packages=(libimobiledevice6 libimobiledevice-utils usbmuxd libusb-1.0-0 chromium postgresql) ;;
+  *) echo "usage: $0 [device|browser|server|all]" >&2; exit 2 ;;
 esac
 
 missing=()
