@@ -63,10 +63,9 @@ export async function buildServer(options: ServerOptions): Promise<ZodApp> {
   installGuard(app, ctx.db, ctx.now);
   await app.register(fastifyRateLimit, {
     global: false,
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      error: { code: 'rate-limited', message: `Too many attempts: at most ${context.max} per ${context.after}.`, hint: `Wait ${context.after} and try again.` },
-    }),
+    // The plugin throws what this returns; as an ApiError it gets the API's error shape.
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(429, 'rate-limited', `Too many attempts from this address: at most ${context.max} per ${context.after}.`, `Wait ${context.after} and try again.`),
   });
   await app.register(fastifySwagger, {
     openapi: {

@@ -105,20 +105,22 @@ const toBench = (row: BenchRow): Bench => ({ id: row.id, name: row.name, created
  * what makes the code one-time even when two benches race with it.
  */
 export async function redeemEnrollmentCode(db: Queryable, code: string, now: Date): Promise<{ bench: Bench; token: string } | undefined> {
-  const benchId = randomUUID();
+  const codeHash = hashToken(code);
   const spent = await db.query<{ bench_name: string; created_by: string | null }>(
-    `UPDATE enrollment_codes SET used_at = $2, bench_id = $3
+    `UPDATE enrollment_codes SET used_at = $2
      WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING bench_name, created_by`,
-    [hashToken(code), now, benchId],
+    [codeHash, now],
   );
   const row = spent[0];
   if (!row) return undefined;
   const token = newToken('bench');
   const benches = await db.query<BenchRow>(
     'INSERT INTO benches (id, name, token_hash, created_by, created_at, enrolled_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING *',
-    [benchId, row.bench_name, hashToken(token), row.created_by, now],
+    [randomUUID(), row.bench_name, hashToken(token), row.created_by, now],
   );
-  return { bench: toBench(benches[0]!), token };
+  const bench = toBench(benches[0]!);
+  await db.query('UPDATE enrollment_codes SET bench_id = $2 WHERE code_hash = $1', [codeHash, bench.id]);
+  return { bench, token };
 }
 
 export async function listBenches(db: Queryable): Promise<Bench[]> {
