@@ -12,6 +12,7 @@ export function authRoutes(app: ZodApp, ctx: RouteContext): void {
     config: { access: 'public', rateLimit: { max: ctx.loginRateLimit.max, timeWindow: ctx.loginRateLimit.timeWindowMs } },
     schema: {
       summary: 'Log in with email and password; answers a session token to send as "Authorization: Bearer <token>"',
+      security: [], // open: no bearer in the OpenAPI document
       tags: ['auth'],
       body: z.object({ email: z.string().min(1), password: z.string().min(1) }),
       response: { 200: z.object({ token: z.string(), expiresAt: z.date(), user }), 401: errorBody, 429: errorBody },

@@ -6,6 +6,7 @@ export function healthRoutes(app: ZodApp, { db }: RouteContext): void {
     config: { access: 'public' },
     schema: {
       summary: 'Is the server up and its database reachable? (no credentials)',
+      security: [], // open: no bearer in the OpenAPI document
       tags: ['health'],
       response: { 200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgres']) }) },
     },

@@ -69,6 +69,9 @@ describeEachDatabase('route access', targets, (target) => {
     const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/health', '/auth/login', '/users', '/benches/enroll', '/benches/{id}/revoke']));
+    // Open routes say so in the document; the rest inherit the bearer requirement.
+    expect(spec.paths['/health']).toMatchObject({ get: { security: [] } });
+    expect(spec).toMatchObject({ security: [{ bearer: [] }] });
     const ui = await app.inject({ method: 'GET', url: '/docs/' });
     expect(ui.statusCode).toBe(200);
     expect(ui.headers['content-type']).toMatch(/text\/html/);
