@@ -27,6 +27,12 @@ export interface PostgresCluster {
 const INSTALL_HINT = 'install the Debian package postgresql (scripts/system-deps.sh does: run `bash scripts/system-deps.sh all` as root)';
 
 function postgresBin(): string {
+  // Elsewhere than Debian (or to try another version): the directory holding initdb and postgres.
+  const given = process.env['BENCHLINE_POSTGRES_BIN'];
+  if (given !== undefined) {
+    if (!existsSync(join(given, 'initdb'))) throw new Error(`BENCHLINE_POSTGRES_BIN=${given} holds no initdb.`);
+    return given;
+  }
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))) : [];
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
