@@ -14,6 +14,7 @@ import { ApiError } from './errors.js';
 import { authRoutes } from './routes/auth.js';
 import { benchRoutes } from './routes/benches.js';
 import { healthRoutes } from './routes/health.js';
+import { preapprovedRoutes } from './routes/preapproved.js';
 import type { RouteContext, ZodApp } from './routes/types.js';
 import { userRoutes } from './routes/users.js';
 
@@ -82,5 +83,6 @@ export async function buildServer(options: ServerOptions): Promise<ZodApp> {
   authRoutes(app, ctx);
   userRoutes(app, ctx);
   benchRoutes(app, ctx);
+  preapprovedRoutes(app, ctx);
   return app;
 }

@@ -5,11 +5,12 @@
  */
 import type { Database } from '../database.js';
 import { migration001 } from './001-auth.js';
+import { migration002 } from './002-preapproved.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
 
 MIGRATIONS.forEach((migration, i) => {
   if (migration.version !== i + 1) throw new Error(`migration ${migration.name} has version ${migration.version}, expected ${i + 1}`);
