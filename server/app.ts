@@ -14,7 +14,7 @@ import { ApiError } from './errors.js';
 import { authRoutes } from './routes/auth.js';
 import { benchRoutes } from './routes/benches.js';
 import { healthRoutes } from './routes/health.js';
-import { preapprovedRoutes } from './routes/preapproved.js';
+import { CSV_BODY_LIMIT, preapprovedRoutes } from './routes/preapproved.js';
 import type { RouteContext, ZodApp } from './routes/types.js';
 import { userRoutes } from './routes/users.js';
 
@@ -26,6 +26,8 @@ export interface ServerOptions {
   readonly sessionTtlMs?: number;
   readonly enrollmentCodeTtlMs?: number;
   readonly loginRateLimit?: RouteContext['loginRateLimit'];
+  /** Largest CSV upload in bytes (default CSV_BODY_LIMIT, 32 MiB). */
+  readonly csvBodyLimit?: number;
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -41,6 +43,7 @@ export async function buildServer(options: ServerOptions): Promise<ZodApp> {
     sessionTtlMs: options.sessionTtlMs ?? 12 * HOUR,
     enrollmentCodeTtlMs: options.enrollmentCodeTtlMs ?? 24 * HOUR,
     loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindowMs: 60_000 },
+    csvBodyLimit: options.csvBodyLimit ?? CSV_BODY_LIMIT,
   };
 
   app.setErrorHandler((error, request, reply) => {

@@ -63,12 +63,15 @@ function csvBody(body: unknown): Readable {
   return body as Readable;
 }
 
+const tooLarge = (limit: number): ApiError =>
+  new ApiError(413, 'too-large', `The file is larger than the server accepts (${limit} bytes).`, 'Split the list into several files.');
+
 function limited(limit: number): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       seen += chunk.length;
-      if (seen > limit) callback(new ApiError(413, 'too-large', `The file is larger than ${limit / 2 ** 20} MiB.`, 'Split the list into several files.'));
+      if (seen > limit) callback(tooLarge(limit));
       else callback(null, chunk);
     },
   });
@@ -100,18 +103,18 @@ export function preapprovedRoutes(app: ZodApp, ctx: RouteContext): void {
   // Hand the route the request stream itself: the import reads it batch by batch, never buffered whole.
   app.addContentTypeParser(CSV_TYPES, (request, payload, done) => {
     const length = Number(request.headers['content-length'] ?? 0);
-    if (length > CSV_BODY_LIMIT) {
-      done(new ApiError(413, 'too-large', `The file is larger than ${CSV_BODY_LIMIT / 2 ** 20} MiB.`, 'Split the list into several files.'), undefined);
+    if (length > ctx.csvBodyLimit) {
+      done(tooLarge(ctx.csvBodyLimit), undefined);
       return;
     }
-    const counted = limited(CSV_BODY_LIMIT);
+    const counted = limited(ctx.csvBodyLimit);
     payload.on('error', (error) => counted.destroy(error));
     done(null, payload.pipe(counted));
   });
 
   app.post('/preapproved/preview', {
     config: { access: { roles: ['admin', 'technician'] } },
-    bodyLimit: CSV_BODY_LIMIT,
+    bodyLimit: ctx.csvBodyLimit,
     schema: {
       summary: 'Preview a pre-approved CSV (body: the file, text/csv): the header mapping and the first rows with their errors; imports nothing',
       tags: ['pre-approved'],
@@ -140,7 +143,7 @@ export function preapprovedRoutes(app: ZodApp, ctx: RouteContext): void {
 
   app.post('/preapproved/import', {
     config: { access: { roles: ['admin'] } },
-    bodyLimit: CSV_BODY_LIMIT,
+    bodyLimit: ctx.csvBodyLimit,
     schema: {
       summary: 'Import a pre-approved CSV (body: the file, text/csv) in one transaction: a broken file imports nothing; rows with errors are reported by line',
       tags: ['pre-approved'],

@@ -12,4 +12,6 @@ export interface RouteContext {
   readonly sessionTtlMs: number;
   readonly enrollmentCodeTtlMs: number;
   readonly loginRateLimit: { readonly max: number; readonly timeWindowMs: number };
+  /** Largest CSV upload in bytes (pre-approved preview and import). */
+  readonly csvBodyLimit: number;
 }

@@ -1,4 +1,5 @@
 /** The pre-approved list over HTTP (issue #5 part 4, seed 004), on PGlite and on PostgreSQL. */
+import { Readable } from 'node:stream';
 import { expect, it } from 'vitest';
 import type { ZodApp } from '../../../server/routes/types.js';
 import { databaseTargets, describeEachDatabase } from '../../support/postgres.js';
@@ -136,6 +137,30 @@ describeEachDatabase('pre-approved list', targets, (target) => {
     await db().execute('DELETE FROM preapproved_devices; DELETE FROM device_users;');
     expect(await importCsv(exported.body)).toMatchObject({ imported: 3, errors: [] });
     expect((await list()).devices).toEqual(before);
+    await app.close();
+  });
+
+  it('refuses a file over the body limit (413), whether it says its length or streams in chunks, and a body that is not CSV (415)', async () => {
+    await start();
+    const limit = 64 * 1024;
+    const small = await serverOn(db(), { csvBodyLimit: limit });
+    const headers = { ...(await login(small, 'admin@example.org')), 'content-type': 'text/csv' };
+    const header = 'Name,Email,Ownership,Serial Number,Platform\n';
+    const rows = (from: number) => Array.from({ length: 200 }, (_, i) => `N,n${from + i}@example.org,corporate,S${from + i},ios`).join('\n') + '\n';
+    const whole = await small.inject({ method: 'POST', url: '/preapproved/import', headers, payload: header + 'x'.repeat(limit) });
+    expect(whole.statusCode).toBe(413);
+    expect(whole.json()).toMatchObject({ error: { code: 'too-large' } });
+    // In chunks without a Content-Length: counted as it streams, stopped past the limit, nothing kept.
+    const streamed = await small.inject({
+      method: 'POST', url: '/preapproved/import', headers,
+      payload: Readable.from((function* () { yield header; for (let i = 0; i < 40; i++) yield rows(i * 200); })()),
+    });
+    expect(streamed.statusCode, streamed.body).toBe(413);
+    expect((await small.inject({ method: 'POST', url: '/preapproved/import', headers, payload: header + rows(0) })).json()).toMatchObject({ imported: 200 });
+    const json = await small.inject({ method: 'POST', url: '/preapproved/import', headers: { authorization: headers.authorization }, payload: { rows: [] } });
+    expect(json.statusCode).toBe(415);
+    expect((await list()).total).toBe(200);
+    await small.close();
     await app.close();
   });
 
