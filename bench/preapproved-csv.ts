@@ -8,31 +8,15 @@ import { Readable } from 'node:stream';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openPreapprovedCsv } from '../server/preapproved/index.js';
 import { machineInfo, round } from './lib.js';
+import { generatePreapprovedCsv } from './preapproved-rows.js';
 
 const ROWS = 100_000;
 const BATCH = 1000;
 const CHUNK = 64 * 1024; // what fs.createReadStream and an HTTP upload hand over
 
-/** A seed-shaped file: quoted names with commas, optional columns half filled, 1 % bad rows. */
+/** A seed-shaped file with 1 % bad rows. */
 function generate(rows: number): Buffer {
-  const lines = ['\uFEFFName,Email,Mobile,Ownership,Serial Number,Device Name,Platform,SAMAccountName,Password'];
-  const platforms = ['ios', 'ios', 'ios', 'macos', 'android', 'tvos'];
-  for (let i = 0; i < rows; i++) {
-    const user = i % 70_000; // some emails repeat, as when one person has several devices
-    const bad = i % 100 === 99;
-    lines.push([
-      i % 3 === 0 ? `"Lee, Ann ${user}"` : `User ${user}`,
-      `user${user}@example.com`,
-      i % 2 === 0 ? `+44 20 7946 ${String(i % 10_000).padStart(4, '0')}` : '',
-      bad ? 'Corporate' : i % 4 === 0 ? 'personal' : 'corporate',
-      `C02${i.toString(36).toUpperCase().padStart(7, '0')}`,
-      i % 2 === 0 ? `iPad ${i}` : '',
-      platforms[i % platforms.length],
-      i % 5 === 0 ? `u${user}` : '',
-      '',
-    ].join(','));
-  }
-  return Buffer.from(lines.join('\r\n') + '\r\n');
+  return Buffer.from(generatePreapprovedCsv(rows, { badEvery: 100 }));
 }
 
 function chunks(bytes: Buffer, size = CHUNK): Readable {

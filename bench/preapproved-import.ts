@@ -12,28 +12,11 @@ import { insertUser } from '../server/auth/store.js';
 import { migrate } from '../server/db/migrations/index.js';
 import { openPGlite } from '../server/db/pglite.js';
 import { machineInfo, round } from './lib.js';
+import { generatePreapprovedCsv } from './preapproved-rows.js';
 
 const ROWS = 100_000;
 
-function generate(rows: number): string {
-  const lines = ['\uFEFFName,Email,Mobile,Ownership,Serial Number,Device Name,Platform,SAMAccountName,Password'];
-  const platforms = ['ios', 'ios', 'ios', 'macos', 'android', 'tvos'];
-  for (let i = 0; i < rows; i++) {
-    const user = i % 70_000; // some people have several devices
-    lines.push([
-      i % 3 === 0 ? `"Lee, Ann ${user}"` : `User ${user}`,
-      `user${user}@example.com`,
-      i % 2 === 0 ? `+44 20 7946 ${String(i % 10_000).padStart(4, '0')}` : '',
-      i % 4 === 0 ? 'personal' : 'corporate',
-      `C02${i.toString(36).toUpperCase().padStart(7, '0')}`,
-      i % 2 === 0 ? `iPad ${i}` : '',
-      platforms[i % platforms.length],
-      i % 5 === 0 ? `u${user}` : '',
-      '',
-    ].join(','));
-  }
-  return lines.join('\r\n') + '\r\n';
-}
+const generate = (rows: number): string => generatePreapprovedCsv(rows);
 
 const db = await openPGlite();
 await migrate(db);
