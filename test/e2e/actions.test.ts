@@ -18,12 +18,12 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimDeviceInfo } from '../../sim/device/device.js';
-import { ARTIFACTS, chromiumMissing, launchChromium } from '../support/browser.js';
+import { ARTIFACTS, requireChromium, launchChromium } from '../support/browser.js';
 import { startServeProcess, startSimulatorProcess, type ServeProcess, type SimProcess } from '../support/processes.js';
 
 const DEVICES = 5;
 const TECHNICIAN = 'Alex Example';
-const missing = chromiumMissing();
+requireChromium();
 let sim: SimProcess;
 let serve: ServeProcess;
 let browser: Browser;
@@ -45,7 +45,7 @@ async function chooseErase(): Promise<void> {
   await byTestId('action-panel').waitFor();
 }
 
-describe.skipIf(missing !== null)(`bench actions in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe('bench actions in Chromium', () => {
   beforeAll(async () => {
     sim = await startSimulatorProcess({ devices: DEVICES, seed: 'e2e-actions', allTrusted: true });
     // An erased device stays away a few seconds, as a real one does (longer), so the wait for it shows.

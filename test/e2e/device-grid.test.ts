@@ -8,10 +8,10 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimDeviceInfo } from '../../sim/device/device.js';
-import { ARTIFACTS, chromiumMissing, launchChromium } from '../support/browser.js';
+import { ARTIFACTS, requireChromium, launchChromium } from '../support/browser.js';
 import { startServeProcess, startSimulatorProcess, type ServeProcess, type SimProcess } from '../support/processes.js';
 
-const missing = chromiumMissing();
+requireChromium();
 let sim: SimProcess;
 let serve: ServeProcess;
 let browser: Browser;
@@ -21,7 +21,7 @@ let fleet: SimDeviceInfo[];
 const tile = (serial: string) => page.locator(`[data-testid="device-tile"][data-serial="${serial}"]`);
 const tileByUdid = (udid: string) => page.locator(`[data-testid="device-tile"][data-udid="${udid}"]`);
 
-describe.skipIf(missing !== null)(`the device grid in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe('the device grid in Chromium', () => {
   beforeAll(async () => {
     sim = await startSimulatorProcess({ devices: 3, seed: 'e2e-grid', allTrusted: true });
     fleet = await sim.control.devices();

@@ -6,10 +6,10 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimDeviceInfo } from '../../sim/device/device.js';
-import { ARTIFACTS, chromiumMissing, launchChromium } from '../support/browser.js';
+import { ARTIFACTS, requireChromium, launchChromium } from '../support/browser.js';
 import { startServeProcess, startSimulatorProcess, type ServeProcess, type SimProcess } from '../support/processes.js';
 
-const missing = chromiumMissing();
+requireChromium();
 const DEVICES = 200;
 let sim: SimProcess;
 let serve: ServeProcess;
@@ -19,7 +19,7 @@ let fleet: SimDeviceInfo[];
 
 const rows = () => page.locator('[data-testid="device-row"]');
 
-describe.skipIf(missing !== null)(`the device table with ${DEVICES} devices${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe(`the device table with ${DEVICES} devices`, () => {
   beforeAll(async () => {
     // Untrusted devices: the bench lists them at once (UDID, model, state) without pairing 200 devices first.
     sim = await startSimulatorProcess({ devices: DEVICES, seed: 'e2e-table' });

@@ -8,8 +8,12 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where screenshots go: kept as test artifacts (test-results/ is ignored by git). */
 export const ARTIFACTS = path.resolve('test-results/e2e');
 
-export function chromiumMissing(): string | null {
-  return existsSync(CHROMIUM) ? null : `Chromium not found at ${CHROMIUM}: run scripts/system-deps.sh (Debian package "chromium") or set CHROMIUM_PATH`;
+/**
+ * Browser tests need Debian's Chromium; `npm test` installs it (scripts/system-deps.sh), so a
+ * missing one fails the file with how to fix it rather than skipping the tests.
+ */
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run scripts/system-deps.sh (Debian package "chromium") or set CHROMIUM_PATH`);
 }
 
 export async function launchChromium(): Promise<Browser> {
