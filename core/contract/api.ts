@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { BenchStatusSchema, DeviceSchema } from './device.js';
 import { JobSchema, StartJobsParamsSchema, StartJobsResultSchema, TechnicianSchema, WorkflowSummarySchema } from './jobs.js';
+import { SYNC_EVENTS, SYNC_METHODS } from './sync.js';
 
 /** Bumped on any incompatible change; a UI refuses to talk to a host of another major version. */
 export const CONTRACT_VERSION = 1;
@@ -29,6 +30,7 @@ export const METHODS = {
   'jobs.list': { params: z.object({ activeOnly: z.boolean().optional(), limit: z.number().int().min(1).max(5000).optional() }), result: z.array(JobSchema) },
   /** Refused with NotCancellable once a destructive step has started. */
   'jobs.cancel': { params: z.object({ jobId: z.string().min(1) }), result: JobSchema },
+  ...SYNC_METHODS,
 } as const;
 
 export type Method = keyof typeof METHODS;
@@ -40,6 +42,7 @@ export const EVENTS = {
   'bench.status': BenchStatusSchema,
   'jobs.changed': JobSchema,
   'technician.changed': TechnicianSchema,
+  ...SYNC_EVENTS,
 } as const;
 
 export type EventName = keyof typeof EVENTS;

@@ -3,3 +3,5 @@ export * from './device.js';
 export * from './transport.js';
 export * from './errors.js';
 export * from './jobs.js';
+export * from './sync.js';
+export * from './server-wire.js';

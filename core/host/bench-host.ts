@@ -7,9 +7,10 @@
 import { fail, isMethod, ok, parseParams, type BenchApi, type BenchEvent, type Envelope, type Method, type Params, type Result } from '../contract/api.js';
 import type { BenchStatus } from '../contract/device.js';
 import { API_ERROR_CODES } from '../contract/errors.js';
+import { SYNC_ERROR_CODES } from '../contract/sync.js';
 import { envelopeForError, HostRefusal } from './envelopes.js';
 import { answerHello } from './hello.js';
-import { intervalTicker, type HostJobs, type HostRegistry, type RegistryChange, type Subscription, type Ticker } from './ports.js';
+import { intervalTicker, type HostJobs, type HostSync, type HostRegistry, type RegistryChange, type Subscription, type Ticker } from './ports.js';
 import { deriveStatus, libraryHintOf, sameStatus } from './status.js';
 
 export interface BenchHostOptions {
@@ -27,6 +28,8 @@ export interface BenchHostOptions {
   statusTicker?: Ticker;
   /** Bench actions; absent on a bench that only identifies devices (then job methods answer ServiceUnavailable). */
   jobs?: HostJobs;
+  /** The central server (sync, inventory, pre-approved list, deprovisioning); absent → its methods answer NoServer. */
+  sync?: HostSync;
   /** A subscriber threw; default: a line on stderr. One broken UI connection must not silence the others. */
   onListenerError?: (error: unknown) => void;
 }
@@ -65,6 +68,14 @@ export class BenchHost implements BenchApi, RequestHandler {
       'jobs.start': (params) => this.jobs().start(params),
       'jobs.list': (params) => this.jobs().list(params),
       'jobs.cancel': ({ jobId }) => this.jobs().cancel(jobId),
+      'sync.status': () => this.sync().status(),
+      'sync.now': () => this.sync().syncNow(),
+      'inventory.search': (params) => this.sync().searchInventory(params),
+      'inventory.history': ({ serialNumber }) => this.sync().history(serialNumber),
+      'preapproved.preview': (params) => this.sync().previewCsv(params),
+      'preapproved.import': (params) => this.sync().importCsv(params),
+      'preapproved.add': (params) => this.sync().preapprove(params),
+      'deprovision.start': (params) => this.sync().deprovision(params),
     };
     this.lastStatus = this.status();
   }
@@ -80,6 +91,13 @@ export class BenchHost implements BenchApi, RequestHandler {
         jobs.onJobChange((job) => this.emit({ event: 'jobs.changed', data: job })),
         jobs.onTechnicianChange((technician) => this.emit({ event: 'technician.changed', data: technician })),
       ];
+    }
+    const sync = this.options.sync;
+    if (sync) {
+      this.jobSubscriptions.push(
+        sync.onStatusChange((status) => this.emit({ event: 'sync.changed', data: status })),
+        sync.onInventoryChange((change) => this.emit({ event: 'inventory.changed', data: change })),
+      );
     }
     this.lastStatus = this.status();
     this.stopTicker = (this.options.statusTicker ?? intervalTicker(1000))(() => this.checkStatus());
@@ -107,6 +125,11 @@ export class BenchHost implements BenchApi, RequestHandler {
   private jobs(): HostJobs {
     if (this.options.jobs) return this.options.jobs;
     throw new HostRefusal(API_ERROR_CODES.ServiceUnavailable, 'This bench was started without bench actions.', 'Start Benchline with its record (the default), not in identify-only mode.');
+  }
+
+  private sync(): HostSync {
+    if (this.options.sync) return this.options.sync;
+    throw new HostRefusal(SYNC_ERROR_CODES.NoServer, 'This bench has no central server, not even the embedded one.', 'Start Benchline with --server URL (and --enrollment-code once), or without --no-server to use the embedded server.');
   }
 
   call<M extends Method>(method: M, params: Params<M>): Promise<Envelope<Result<M>>> {

@@ -9,6 +9,7 @@ import type { Job, StartJobsParamsSchema, StartJobsResultSchema, WorkflowSummary
 import type { Subscription, UsbAvailability } from '../devices/ports.js';
 import type { MuxStatus } from '../devices/mux-link.js';
 import type { RegistryChange } from '../devices/registry.js';
+import type { SYNC_EVENTS, SYNC_METHODS, SyncStatus } from '../contract/sync.js';
 
 export type { DeviceRecord, MuxStatus, RegistryChange, Subscription, UsbAvailability };
 
@@ -59,3 +60,26 @@ export interface HostJobs {
 
 export type StartJobsParams = z.infer<typeof StartJobsParamsSchema>;
 export type StartJobsResult = z.infer<typeof StartJobsResultSchema>;
+
+/**
+ * The central server as the host serves it (core/sync implements this over the
+ * bench's store and the server's HTTP API, or the embedded server in standalone mode).
+ * Methods throw HostRefusal for what the technician must fix (offline, pending deprovision…).
+ */
+export interface HostSync {
+  status(): SyncStatus;
+  syncNow(): Promise<SyncStatus>;
+  searchInventory(params: SyncParams<'inventory.search'>): SyncResult<'inventory.search'>;
+  history(serialNumber: string): Promise<SyncResult<'inventory.history'>>;
+  previewCsv(params: SyncParams<'preapproved.preview'>): Promise<SyncResult<'preapproved.preview'>>;
+  importCsv(params: SyncParams<'preapproved.import'>): Promise<SyncResult<'preapproved.import'>>;
+  preapprove(params: SyncParams<'preapproved.add'>): Promise<SyncResult<'preapproved.add'>>;
+  deprovision(params: SyncParams<'deprovision.start'>): Promise<SyncResult<'deprovision.start'>>;
+  onStatusChange(listener: (status: SyncStatus) => void): Subscription;
+  onInventoryChange(listener: (change: SyncEventData<'inventory.changed'>) => void): Subscription;
+}
+
+type SyncMethod = keyof typeof SYNC_METHODS;
+export type SyncParams<M extends SyncMethod> = z.infer<(typeof SYNC_METHODS)[M]['params']>;
+export type SyncResult<M extends SyncMethod> = z.infer<(typeof SYNC_METHODS)[M]['result']>;
+export type SyncEventData<E extends keyof typeof SYNC_EVENTS> = z.infer<(typeof SYNC_EVENTS)[E]>;
