@@ -5,3 +5,4 @@ export * from './errors.js';
 export * from './jobs.js';
 export * from './sync.js';
 export * from './server-wire.js';
+export * from './deprovision-rules.js';
