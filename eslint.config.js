@@ -46,6 +46,14 @@ export default tseslint.config(
     },
   },
   {
+    // Standalone mode: the bench runs the embedded central server in-process. This file is the
+    // only one in core/ that may reach server/, and only its embedded entry point.
+    files: ['core/host/standalone-server.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: electronAndDom, patterns: [{ group: ['**/renderer/**', '**/electron/**', '**/server/**', '!**/server/embedded.js'], message: 'Only server/embedded.js is for the bench (standalone mode).' }] }],
+    },
+  },
+  {
     // native/ implements core's ports; it never reaches up into UI layers or the simulator.
     files: ['native/**/*.ts'],
     rules: {

@@ -132,3 +132,19 @@ export async function revokeBench(db: Queryable, id: string, now: Date): Promise
   const rows = await db.query<BenchRow>('UPDATE benches SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 RETURNING *', [id, now]);
   return rows[0] && toBench(rows[0]);
 }
+
+/**
+ * The bench of a standalone install (the embedded server in the bench's own process): created
+ * on first start with a fixed id — sync receipts are per bench id, so it must not change between
+ * starts — and given a fresh token every start (the token only ever lives in that process).
+ */
+export async function issueStandaloneBenchToken(db: Queryable, input: { id: string; name: string; now: Date }): Promise<{ bench: Bench; token: string }> {
+  const token = newToken('bench');
+  const rows = await db.query<BenchRow>(
+    `INSERT INTO benches (id, name, token_hash, created_at, enrolled_at) VALUES ($1, $2, $3, $4, $4)
+     ON CONFLICT (id) DO UPDATE SET token_hash = excluded.token_hash, name = excluded.name, revoked_at = NULL
+     RETURNING *`,
+    [input.id, input.name, hashToken(token), input.now],
+  );
+  return { bench: toBench(rows[0]!), token };
+}
