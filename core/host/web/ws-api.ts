@@ -20,9 +20,15 @@ export interface ApiSocketsOptions {
   policy: AccessPolicy;
   /** A client this far behind (unsent bytes) is cut off rather than buffered without bound; default 16 MiB. */
   maxBufferedBytes?: number;
-  /** Largest request frame; default 64 KiB (requests are small). */
+  /**
+   * Largest request frame; default 40 MiB: requests are small except a pre-approved CSV for the
+   * import wizard (up to 32 MiB of text, a little more once JSON-escaped). Only an authorised
+   * client of this bench can send one; the server refuses larger files anyway.
+   */
   maxPayloadBytes?: number;
 }
+
+export const MAX_REQUEST_BYTES = 40 * 1024 * 1024;
 
 /** Close codes a UI may see. */
 export const CLOSE_CODES = { goingAway: 1001, unsupportedData: 1003, invalidPayload: 1007, tooSlow: 1013 } as const;
@@ -50,7 +56,7 @@ export class ApiSockets {
     this.maxBufferedBytes = options.maxBufferedBytes ?? 16 * 1024 * 1024;
     this.server = new WebSocketServer({
       noServer: true,
-      maxPayload: options.maxPayloadBytes ?? 64 * 1024,
+      maxPayload: options.maxPayloadBytes ?? MAX_REQUEST_BYTES,
       perMessageDeflate: false,
       // A browser fails the connection unless one offered subprotocol is selected. Select
       // benchline.v1 so the token (the other one offered) is never echoed into responses.
