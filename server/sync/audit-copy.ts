@@ -1,0 +1,40 @@
+/**
+ * The server's copy of each bench's hash-chained audit log (migration 004): an anchor outside
+ * the bench, so a bench whose log was rewritten afterwards no longer matches what it sent.
+ * Records arrive in the bench's order; each must continue the chain the server already holds.
+ */
+import type { AuditRecord } from '../../core/contract/server-wire.js';
+import type { Queryable } from '../db/database.js';
+import { EventRejected } from './rejection.js';
+
+/** The prevHash of a bench's first record (core/audit: 64 zeros). */
+export const GENESIS_HASH = '0'.repeat(64);
+
+const broken = (message: string, hint: string): EventRejected => new EventRejected({ code: 'audit-chain-broken', message, hint });
+
+/** Stores the record after the last one held for the bench, or throws EventRejected when it does not chain. */
+export async function appendAuditCopy(tx: Queryable, benchId: string, record: AuditRecord, now: Date): Promise<void> {
+  const rows = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM bench_audit WHERE bench_id = $1 ORDER BY seq DESC LIMIT 1', [benchId]);
+  const last = rows[0];
+  const expectedSeq = last ? Number(last.seq) + 1 : 1;
+  const expectedPrev = last ? last.hash : GENESIS_HASH;
+  if (record.seq !== expectedSeq) {
+    throw broken(
+      `Audit record ${record.seq} does not follow the server's copy of this bench's log: the server expected record ${expectedSeq}.`,
+      record.seq < expectedSeq
+        ? 'The server already holds a different record at this position: the bench log was rewritten or the bench was restored from a backup; have it checked (benchline audit verify) before it syncs its audit again.'
+        : `Records ${expectedSeq}-${record.seq - 1} were never received: the bench must push them first (in order).`,
+    );
+  }
+  if (record.prevHash !== expectedPrev) {
+    throw broken(
+      `Audit record ${record.seq} names previous hash ${record.prevHash.slice(0, 12)}…, but the server's copy of record ${expectedSeq - 1} has hash ${expectedPrev.slice(0, 12)}…: the server expected record ${expectedSeq} to chain to it.`,
+      "The bench's log differs from what it sent before; have it checked (benchline audit verify).",
+    );
+  }
+  await tx.query(
+    `INSERT INTO bench_audit (bench_id, seq, at, technician, action, job_id, workflow_id, step_kind, udid, serial_number, result, detail, prev_hash, hash, received_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+    [benchId, record.seq, record.at, record.technician, record.action, record.jobId, record.workflowId, record.stepKind, record.udid, record.serialNumber, record.result, record.detail, record.prevHash, record.hash, now],
+  );
+}
