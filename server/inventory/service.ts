@@ -1,59 +1,145 @@
 /**
- * The inventory's write and read operations shared by the HTTP routes and bench sync.
- * (Stubs first so the sync helper compiles against the signatures; implemented below.)
+ * The inventory's operations that both the HTTP routes and bench sync (server/sync) call, each
+ * inside the caller's transaction. Every one that changes something takes the change feed's lock
+ * itself (lockChanges) and writes the device's history in the same transaction.
  */
 import type { z } from 'zod';
 import type { Queryable } from '../db/database.js';
-import type { DeprovisionOutcomeSchema, DeprovisionReason, DeviceObservedSchema, InventoryDevice, JobFinishedSchema, Preapprove, SyncChange, WipeKind } from '../../core/contract/server-wire.js';
+import type { DeviceObservedSchema, DeviceStatus, JobFinishedSchema, Preapprove } from '../../core/contract/server-wire.js';
+import type { Actor } from './actor.js';
+import { lockChanges, NEXT_CHANGE } from './changes.js';
+import { completeDeprovision, fillRequestedInfo } from './deprovisions.js';
+import { appendHistory } from './history.js';
 
-/** Who made a change; `label` goes into history, e.g. "bench Bench-2 (technician Ana)". */
-export interface Actor {
-  readonly kind: 'user' | 'bench' | 'device';
-  readonly id: string | null;
-  readonly label: string;
+export type { Actor } from './actor.js';
+export { CHANGE_LOCK, changesSince, lockChanges } from './changes.js';
+export { requestDeprovision, type SingleDeprovision } from './deprovisions.js';
+export { loadDevices } from './records.js';
+
+type DeviceObserved = z.infer<typeof DeviceObservedSchema>;
+type JobFinished = z.infer<typeof JobFinishedSchema>;
+
+const IDENTITY = ['udid', 'ecid', 'productType', 'productVersion', 'deviceName', 'platform'] as const;
+
+interface IdentityRow extends Record<string, unknown> {
+  udid: string | null;
+  ecid: string | null;
+  product_type: string | null;
+  product_version: string | null;
+  device_name: string | null;
+  platform: DeviceObserved['platform'];
+  first_observed_at: Date | string | null;
+  status: DeviceStatus;
 }
 
-/** Advisory lock key taken by every transaction that draws numbers from inventory_change_seq. */
-export const CHANGE_LOCK = 0x62656e64;
-
-export async function lockChanges(tx: Queryable): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [CHANGE_LOCK]);
+/**
+ * A bench saw a device tethered. Only a device the inventory knows (pre-approved, or met at an
+ * MDM check-in) is updated: a bench meets every device put on it, spare parts and visitors'
+ * phones included, and the inventory is the organisation's list, not a log of cables. An
+ * unknown serial therefore changes nothing (the bench's own audit log keeps the sighting).
+ * History gets an entry the first time a bench sees the device and whenever its identity
+ * changes (a new UDID after a repair, a new OS version, a rename); the same identity again writes nothing.
+ */
+export async function observeDevice(tx: Queryable, actor: Actor, device: DeviceObserved, at: Date): Promise<void> {
+  await lockChanges(tx);
+  const [row] = await tx.query<IdentityRow>(
+    'SELECT udid, ecid, product_type, product_version, device_name, platform, first_observed_at, status FROM devices WHERE serial_number = $1 FOR UPDATE',
+    [device.serialNumber],
+  );
+  if (row === undefined) return;
+  const before: Record<(typeof IDENTITY)[number], string | null> = {
+    udid: row.udid, ecid: row.ecid, productType: row.product_type, productVersion: row.product_version, deviceName: row.device_name, platform: row.platform,
+  };
+  // A bench that could not read a value (null) does not erase what is known.
+  const changed = IDENTITY.filter((key) => device[key] !== null && device[key] !== before[key]);
+  const first = row.first_observed_at === null;
+  if (changed.length === 0 && !first) return;
+  await tx.query(
+    `UPDATE devices SET udid = coalesce($2, udid), ecid = coalesce($3, ecid), product_type = coalesce($4, product_type), product_version = coalesce($5, product_version),
+       device_name = coalesce($6, device_name), platform = $7, first_observed_at = coalesce(first_observed_at, $8),
+       revision = revision + 1, updated_at = $8, change_seq = ${NEXT_CHANGE}
+     WHERE serial_number = $1`,
+    [device.serialNumber, device.udid, device.ecid, device.productType, device.productVersion, device.deviceName, device.platform, at],
+  );
+  const detail = first
+    ? `first seen at a bench: ${describeIdentity(device)}`
+    : `identity changed: ${changed.map((key) => `${key} ${before[key] ?? '(none)'} → ${device[key]}`).join(', ')}`;
+  await appendHistory(tx, { serialNumber: device.serialNumber, at, kind: 'observed', actor: actor.label, fromStatus: row.status, toStatus: row.status, detail });
+  await fillRequestedInfo(tx, device.serialNumber, identityInfo(device));
 }
 
-export async function observeDevice(_tx: Queryable, _actor: Actor, _device: z.infer<typeof DeviceObservedSchema>, _at: Date): Promise<void> {
-  throw new Error('not implemented yet');
+const describeIdentity = (device: DeviceObserved): string =>
+  [device.productType, device.productVersion && `OS ${device.productVersion}`, device.udid && `UDID ${device.udid}`].filter(Boolean).join(', ') || device.platform;
+
+/** The device information a deprovision records when it was asked for. */
+export const identityInfo = (device: Partial<DeviceObserved>): Record<string, string | null> => ({
+  serialNumber: device.serialNumber ?? null,
+  udid: device.udid ?? null,
+  ecid: device.ecid ?? null,
+  productType: device.productType ?? null,
+  productVersion: device.productVersion ?? null,
+  deviceName: device.deviceName ?? null,
+});
+
+/**
+ * Puts one device on the pre-approved list (a bench's "add"; the CSV import does many at once):
+ * its user is created or renamed, the device created as Pre-approved, or an existing device put
+ * on the list with the given details while keeping its status (an enrolled device stays enrolled).
+ */
+export async function preapproveDevice(tx: Queryable, actor: Actor, device: Preapprove, at: Date): Promise<void> {
+  await lockChanges(tx);
+  await tx.query(
+    `INSERT INTO device_users (email, name, created_at, updated_at) VALUES ($1, $2, $3, $3)
+     ON CONFLICT (email) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at WHERE device_users.name IS DISTINCT FROM excluded.name`,
+    [device.user.email, device.user.name, at],
+  );
+  const [existing] = await tx.query<{ status: DeviceStatus; platform: string; ownership: string; device_name: string | null; user_email: string | null; preapproved: boolean }>(
+    'SELECT status, platform, ownership, device_name, user_email, preapproved FROM devices WHERE serial_number = $1 FOR UPDATE',
+    [device.serialNumber],
+  );
+  const who = `for ${device.user.name} <${device.user.email}>, ${device.ownership}, ${device.platform}`;
+  if (existing === undefined) {
+    await tx.query(
+      `INSERT INTO devices (serial_number, device_name, platform, ownership, user_email, status, preapproved, created_at, updated_at, change_seq)
+       VALUES ($1, $2, $3, $4, $5, 'pre-approved', true, $6, $6, ${NEXT_CHANGE})`,
+      [device.serialNumber, device.deviceName, device.platform, device.ownership, device.user.email, at],
+    );
+    await appendHistory(tx, { serialNumber: device.serialNumber, at, kind: 'preapproved', actor: actor.label, fromStatus: null, toStatus: 'pre-approved', detail: `added to the pre-approved list ${who}` });
+    return;
+  }
+  const deviceName = device.deviceName ?? existing.device_name;
+  const same = existing.preapproved && existing.platform === device.platform && existing.ownership === device.ownership && existing.device_name === deviceName && existing.user_email === device.user.email;
+  if (same) return;
+  await tx.query(
+    `UPDATE devices SET device_name = $2, platform = $3, ownership = $4, user_email = $5, preapproved = true, revision = revision + 1, updated_at = $6, change_seq = ${NEXT_CHANGE}
+     WHERE serial_number = $1`,
+    [device.serialNumber, deviceName, device.platform, device.ownership, device.user.email, at],
+  );
+  await appendHistory(tx, {
+    serialNumber: device.serialNumber, at, kind: 'preapproved', actor: actor.label, fromStatus: existing.status, toStatus: existing.status,
+    detail: `${existing.preapproved ? 'pre-approved details updated' : 'put on the pre-approved list'} ${who}`,
+  });
 }
 
-export async function preapproveDevice(_tx: Queryable, _actor: Actor, _device: Preapprove, _at: Date): Promise<void> {
-  throw new Error('not implemented yet');
-}
-
-export interface SingleDeprovision {
-  serialNumber: string;
-  reason: DeprovisionReason;
-  wipe?: WipeKind;
-  note?: string;
-  requestInfo: boolean;
-  deviceInfo?: Record<string, string | null>;
-}
-
-export async function requestDeprovision(
-  _tx: Queryable,
-  _actor: Actor,
-  _request: SingleDeprovision,
-  _options: { id?: string; at: Date },
-): Promise<z.infer<typeof DeprovisionOutcomeSchema>> {
-  throw new Error('not implemented yet');
-}
-
-export async function recordJobFinished(_tx: Queryable, _actor: Actor, _job: z.infer<typeof JobFinishedSchema>, _at: Date): Promise<void> {
-  throw new Error('not implemented yet');
-}
-
-export async function loadDevices(_q: Queryable, _serialNumbers: readonly string[]): Promise<InventoryDevice[]> {
-  throw new Error('not implemented yet');
-}
-
-export async function changesSince(_q: Queryable, _cursor: number, _limit: number): Promise<{ changes: SyncChange[]; more: boolean }> {
-  throw new Error('not implemented yet');
+/**
+ * A job ended at a bench: an entry in the device's history (when the inventory knows the device,
+ * by serial number or else by UDID). A succeeded job that wiped the device for a deprovision
+ * (job.deprovisionId) completes that deprovision.
+ */
+export async function recordJobFinished(tx: Queryable, actor: Actor, job: JobFinished, at: Date): Promise<void> {
+  await lockChanges(tx);
+  const [device] = await tx.query<{ serial_number: string; status: DeviceStatus }>(
+    job.serialNumber !== null ? 'SELECT serial_number, status FROM devices WHERE serial_number = $1' : 'SELECT serial_number, status FROM devices WHERE udid = $1 LIMIT 1',
+    [job.serialNumber ?? job.udid],
+  );
+  if (device !== undefined) {
+    const outcome = job.state === 'failed' && job.errorMessage ? `failed: ${job.errorMessage}` : job.state;
+    await appendHistory(tx, {
+      serialNumber: device.serial_number, at: new Date(job.finishedAt), kind: 'job-finished', actor: actor.label, fromStatus: device.status, toStatus: device.status,
+      detail: `${job.workflowId} ${outcome} (job ${job.jobId}, technician ${job.technician}${job.reason ? `, reason: ${job.reason}` : ''})`,
+    });
+  }
+  if (job.deprovisionId !== null && job.state === 'succeeded') {
+    await completeDeprovision(tx, actor, job.deprovisionId, `wiped at ${actor.label}, job ${job.jobId}`, at);
+  }
 }

@@ -1,13 +1,15 @@
 /** The pre-approved list's fields (seed 004) and the values its closed fields accept. */
+import { PLATFORMS as WIRE_PLATFORMS, PREAPPROVED_FIELDS } from '../../core/contract/server-wire.js';
 
+/** The wire's values in the order the CSV's messages list them ("one of personal, corporate"). */
 export const OWNERSHIPS = ['personal', 'corporate'] as const;
 export type Ownership = (typeof OWNERSHIPS)[number];
 
-export const PLATFORMS = ['android', 'ios', 'macos', 'tvos'] as const;
+export const PLATFORMS = WIRE_PLATFORMS;
 export type Platform = (typeof PLATFORMS)[number];
 
-/** In the order of the canonical header (the one export writes). */
-export const FIELDS = ['name', 'email', 'mobile', 'ownership', 'serialNumber', 'deviceName', 'platform', 'samAccountName', 'password'] as const;
+/** In the order of the canonical header (the one export writes); the bench and server share the list. */
+export const FIELDS = PREAPPROVED_FIELDS;
 export type PreapprovedField = (typeof FIELDS)[number];
 
 export const MANDATORY_FIELDS: readonly PreapprovedField[] = ['name', 'email', 'ownership', 'serialNumber', 'platform'];

@@ -4,7 +4,8 @@
  */
 import { Transform, type Readable } from 'node:stream';
 import { z } from 'zod';
-import { ANY_USER } from '../auth/access.js';
+import { HeaderMappingSchema, ManualMappingSchema, PreapprovedImportResultSchema, PreapprovedPreviewSchema } from '../../core/contract/server-wire.js';
+import { ANY_USER, type Principal } from '../auth/access.js';
 import { ApiError, errorBody } from '../errors.js';
 import { exportPreapprovedCsv, FIELDS, PreapprovedCsvError, previewPreapprovedCsv, type ManualMapping } from '../preapproved/index.js';
 import { allPreapproved, importPreapproved, listPreapproved } from '../store/preapproved.js';
@@ -18,16 +19,11 @@ const CSV_TYPES = ['text/csv', 'application/csv', 'text/comma-separated-values']
 
 const platform = z.enum(['android', 'ios', 'macos', 'tvos']);
 const ownership = z.enum(['personal', 'corporate']);
-const field = z.enum(FIELDS);
-const rowError = z.object({ line: z.number(), code: z.string(), field: field.optional(), reason: z.string() });
-const mapping = z.object({
-  header: z.array(z.string()),
-  columns: z.partialRecord(field, z.number()),
-  unmapped: z.array(z.object({ index: z.number(), label: z.string() })),
-  missing: z.array(field),
-  ambiguous: z.array(z.object({ field, indexes: z.array(z.number()) })),
-});
-const fileError = errorBody.extend({ line: z.number().optional(), mapping: mapping.optional() });
+const fileError = errorBody.extend({ line: z.number().optional(), mapping: HeaderMappingSchema.optional() });
+
+/** Who is uploading, for the log and the devices' history: the user, or the enrolled bench the wizard runs on. */
+const uploader = (principal: Principal | null): string =>
+  principal === null ? 'server' : principal.kind === 'user' ? principal.email : `bench ${principal.name}`;
 
 /** The manual mapping travels in the query string as JSON, since the body is the CSV itself. */
 const manualMapping = z
@@ -36,7 +32,7 @@ const manualMapping = z
   .transform((text, context): ManualMapping | undefined => {
     if (text === undefined) return undefined;
     try {
-      const parsed = z.partialRecord(field, z.union([z.number().int().min(0), z.string(), z.null()])).parse(JSON.parse(text));
+      const parsed = ManualMappingSchema.parse(JSON.parse(text));
       return parsed as ManualMapping;
     } catch {
       context.addIssue({ code: 'custom', message: 'mapping must be JSON: {"field": column index | header label | null}, fields: ' + FIELDS.join(', ') });
@@ -113,18 +109,15 @@ export function preapprovedRoutes(app: ZodApp, ctx: RouteContext): void {
   });
 
   app.post('/preapproved/preview', {
-    config: { access: { roles: ['admin', 'technician'] } },
+    // Benches too: the bench's CSV wizard runs as the enrolled bench.
+    config: { access: { roles: ['admin', 'technician'], benches: true } },
     bodyLimit: ctx.csvBodyLimit,
     schema: {
       summary: 'Preview a pre-approved CSV (body: the file, text/csv): the header mapping and the first rows with their errors; imports nothing',
       tags: ['pre-approved'],
       querystring: z.object({ mapping: manualMapping, limit: z.coerce.number().int().min(1).max(1000).default(50), delimiter }),
       response: {
-        200: z.object({
-          mapping,
-          rows: z.array(z.object({ line: z.number(), values: z.partialRecord(field, z.string()), valid: z.boolean(), errors: z.array(rowError) })),
-          truncated: z.boolean(),
-        }),
+        200: PreapprovedPreviewSchema,
         415: errorBody,
         422: fileError,
         ...authErrors,
@@ -142,7 +135,7 @@ export function preapprovedRoutes(app: ZodApp, ctx: RouteContext): void {
   });
 
   app.post('/preapproved/import', {
-    config: { access: { roles: ['admin'] } },
+    config: { access: { roles: ['admin'], benches: true } },
     bodyLimit: ctx.csvBodyLimit,
     schema: {
       summary: 'Import a pre-approved CSV (body: the file, text/csv) in one transaction: a broken file imports nothing; rows with errors are reported by line',
@@ -154,7 +147,7 @@ export function preapprovedRoutes(app: ZodApp, ctx: RouteContext): void {
         delimiter,
       }),
       response: {
-        200: z.object({ mapping, imported: z.number(), replaced: z.number(), skipped: z.number(), excluded: z.number(), passwordsIgnored: z.number(), errors: z.array(rowError) }),
+        200: PreapprovedImportResultSchema,
         413: errorBody,
         415: errorBody,
         422: fileError,
@@ -165,8 +158,9 @@ export function preapprovedRoutes(app: ZodApp, ctx: RouteContext): void {
     const source = csvBody(request.body);
     const exclude = new Set((request.query.exclude ?? '').split(',').filter(Boolean).map(Number));
     try {
-      const result = await importPreapproved(ctx.db, source, { mode: request.query.mode, exclude, mapping: request.query.mapping, delimiter: request.query.delimiter, now: ctx.now() });
-      request.log.info({ by: request.principal?.id, imported: result.imported, replaced: result.replaced, skipped: result.skipped, errors: result.errors.length }, 'pre-approved list imported');
+      const actor = uploader(request.principal);
+      const result = await importPreapproved(ctx.db, source, { mode: request.query.mode, exclude, mapping: request.query.mapping, delimiter: request.query.delimiter, now: ctx.now(), actor });
+      request.log.info({ by: actor, imported: result.imported, replaced: result.replaced, skipped: result.skipped, errors: result.errors.length }, 'pre-approved list imported');
       return result;
     } catch (error) {
       if (error instanceof ApiError) throw error;
@@ -210,7 +204,7 @@ export function preapprovedRoutes(app: ZodApp, ctx: RouteContext): void {
     config: { access: { roles: ['admin'] } },
     schema: { summary: 'Turn "pre-approved devices only" on or off', tags: ['settings'], body: enrollmentSettings, response: { 200: enrollmentSettings, ...authErrors } },
   }, async (request) => {
-    await putSetting(ctx.db, PREAPPROVED_ONLY, request.body.preapprovedOnly, ctx.now());
+    await ctx.db.transaction((tx) => putSetting(tx, PREAPPROVED_ONLY, request.body.preapprovedOnly, ctx.now()));
     request.log.info({ by: request.principal?.id, preapprovedOnly: request.body.preapprovedOnly }, 'enrollment settings changed');
     return { preapprovedOnly: await getSetting(ctx.db, PREAPPROVED_ONLY, false) };
   });

@@ -1,8 +1,10 @@
 /**
- * The pre-approved list's tables (migration 002): importing a CSV stream in one transaction,
- * listing, exporting. All SQL for the list lives here; the CSV rules live in server/preapproved/.
+ * The pre-approved list: the inventory's devices with preapproved = true (migration 003 folded
+ * the list into the inventory). Importing a CSV stream in one transaction, listing, exporting.
+ * All SQL for the list lives here; the CSV rules live in server/preapproved/.
  */
 import type { Database, Queryable } from '../db/database.js';
+import { lockChanges, NEXT_CHANGE } from '../inventory/changes.js';
 import { openPreapprovedCsv, type CsvSource, type HeaderMapping, type ManualMapping, type PreapprovedEntry, type PreapprovedRow, type RowError } from '../preapproved/index.js';
 
 export type ImportMode = 'replace' | 'skip';
@@ -16,6 +18,8 @@ export interface ImportOptions {
   delimiter?: string;
   now: Date;
   batchSize?: number;
+  /** Who imports, as the devices' history names them (e.g. "admin@example.org" or "bench Bench-2"). */
+  actor?: string;
 }
 
 export interface ImportResult {
@@ -47,6 +51,8 @@ export async function importPreapproved(db: Database, source: CsvSource, options
   const createdHere = new Set<string>();
   try {
     return await db.transaction(async (tx) => {
+      // Once for the whole import: the change feed's numbers are drawn set-based in each batch's statement.
+      await lockChanges(tx);
       for await (const batch of reader) {
         for (const error of batch.errors) if (!exclude.has(error.line)) result.errors.push(error);
         const rows = batch.rows.filter((row) => !exclude.has(row.line));
@@ -87,17 +93,34 @@ async function upsertUsers(tx: Queryable, rows: readonly PreapprovedRow[], optio
   for (const row of inserted) if ((row as { created?: boolean }).created) createdHere.add(row.email);
 }
 
+/**
+ * One statement per batch: upsert the devices, a new change_seq for each row written, and one
+ * history entry per device written (a data-modifying CTE). A device the inventory knew but that
+ * was not on the list (met at an MDM check-in) joins the list even in mode skip; devices keep
+ * their status (an enrolled device stays enrolled).
+ */
 async function upsertDevices(tx: Queryable, rows: readonly PreapprovedRow[], options: ImportOptions): Promise<{ inserted: number; updated: number }> {
-  const conflict = options.mode === 'replace'
-    ? 'DO UPDATE SET platform = excluded.platform, ownership = excluded.ownership, device_name = excluded.device_name, user_email = excluded.user_email, updated_at = excluded.updated_at'
-    : 'DO NOTHING';
+  const set = `platform = excluded.platform, ownership = excluded.ownership, device_name = excluded.device_name, user_email = excluded.user_email,
+    preapproved = true, revision = devices.revision + 1, updated_at = excluded.updated_at, change_seq = ${NEXT_CHANGE}`;
+  const conflict = options.mode === 'replace' ? `DO UPDATE SET ${set}` : `DO UPDATE SET ${set} WHERE NOT devices.preapproved`;
   const stored = await tx.query<{ inserted: boolean }>(
-    `INSERT INTO preapproved_devices (serial_number, platform, ownership, device_name, user_email, created_at, updated_at)
-     SELECT serial, platform, ownership, device_name, email, $6, $6 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS d (serial, platform, ownership, device_name, email)
-     ON CONFLICT (serial_number) ${conflict}
-     RETURNING (xmax = 0) AS inserted`,
-    [rows.map((row) => row.serialNumber), rows.map((row) => row.platform), rows.map((row) => row.ownership), rows.map((row) => row.deviceName), rows.map((row) => row.email), options.now],
+    `WITH stored AS (
+       INSERT INTO devices (serial_number, platform, ownership, device_name, user_email, status, preapproved, created_at, updated_at, change_seq)
+       SELECT serial, platform, ownership, device_name, email, 'pre-approved', true, $6, $6, ${NEXT_CHANGE}
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS d (serial, platform, ownership, device_name, email)
+       ON CONFLICT (serial_number) ${conflict}
+       RETURNING serial_number, status, (xmax = 0) AS inserted
+     ), logged AS (
+       INSERT INTO device_history (serial_number, at, kind, actor, from_status, to_status, detail)
+       SELECT serial_number, $6, 'preapproved', $7, CASE WHEN inserted THEN NULL ELSE status END, status,
+         CASE WHEN inserted THEN 'added to the pre-approved list by CSV import' ELSE 'pre-approved details replaced by CSV import' END
+       FROM stored
+     )
+     SELECT inserted FROM stored`,
+    [rows.map((row) => row.serialNumber), rows.map((row) => row.platform), rows.map((row) => row.ownership), rows.map((row) => row.deviceName), rows.map((row) => row.email), options.now, options.actor ?? 'server'],
   );
+  // In mode skip the only existing devices written are ones that just joined the list: new to it.
+  if (options.mode === 'skip') return { inserted: stored.length, updated: 0 };
   const inserted = stored.filter((row) => row.inserted).length;
   return { inserted, updated: stored.length - inserted };
 }
@@ -126,7 +149,7 @@ interface DeviceRow extends Record<string, unknown> {
 }
 
 const SELECT_DEVICES = `SELECT d.serial_number, d.platform, d.ownership, d.device_name, u.email, u.name, u.mobile, u.sam_account_name, d.created_at, d.updated_at
-  FROM preapproved_devices d JOIN device_users u ON u.email = d.user_email`;
+  FROM devices d JOIN device_users u ON u.email = d.user_email`;
 
 const toDevice = (row: DeviceRow): PreapprovedDevice => ({
   serialNumber: row.serial_number,
@@ -144,8 +167,8 @@ const toDevice = (row: DeviceRow): PreapprovedDevice => ({
  */
 export async function listPreapproved(db: Queryable, query: { offset: number; limit: number; search?: string }): Promise<{ total: number; devices: PreapprovedDevice[] }> {
   const search = query.search?.trim() || null;
-  const where = `WHERE $1::text IS NULL OR strpos(d.serial_number, $1::text) > 0 OR strpos(lower(u.email), lower($1::text)) > 0`;
-  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM preapproved_devices d JOIN device_users u ON u.email = d.user_email ${where}`, [search]);
+  const where = `WHERE d.preapproved AND ($1::text IS NULL OR strpos(d.serial_number, $1::text) > 0 OR strpos(lower(u.email), lower($1::text)) > 0)`;
+  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM devices d JOIN device_users u ON u.email = d.user_email ${where}`, [search]);
   const rows = await db.query<DeviceRow>(`${SELECT_DEVICES} ${where} ORDER BY d.serial_number COLLATE "C" LIMIT $2 OFFSET $3`, [search, query.limit, query.offset]);
   return { total: Number(count?.n ?? 0), devices: rows.map(toDevice) };
 }
@@ -155,7 +178,7 @@ export async function* allPreapproved(db: Queryable, pageSize = 2000): AsyncGene
   let after: string | null = null;
   for (;;) {
     const rows: DeviceRow[] = await db.query<DeviceRow>(
-      `${SELECT_DEVICES} WHERE $1::text IS NULL OR d.serial_number COLLATE "C" > $1::text ORDER BY d.serial_number COLLATE "C" LIMIT $2`,
+      `${SELECT_DEVICES} WHERE d.preapproved AND ($1::text IS NULL OR d.serial_number COLLATE "C" > $1::text) ORDER BY d.serial_number COLLATE "C" LIMIT $2`,
       [after, pageSize],
     );
     for (const row of rows) {
