@@ -14,7 +14,9 @@ import { ApiError } from './errors.js';
 import { authRoutes } from './routes/auth.js';
 import { benchRoutes } from './routes/benches.js';
 import { healthRoutes } from './routes/health.js';
+import { leaseRoutes } from './routes/leases.js';
 import { CSV_BODY_LIMIT, preapprovedRoutes } from './routes/preapproved.js';
+import { syncRoutes } from './routes/sync.js';
 import type { RouteContext, ZodApp } from './routes/types.js';
 import { userRoutes } from './routes/users.js';
 
@@ -87,5 +89,7 @@ export async function buildServer(options: ServerOptions): Promise<ZodApp> {
   userRoutes(app, ctx);
   benchRoutes(app, ctx);
   preapprovedRoutes(app, ctx);
+  syncRoutes(app, ctx);
+  leaseRoutes(app, ctx);
   return app;
 }
