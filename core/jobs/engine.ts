@@ -41,6 +41,13 @@ export interface StartRequest {
   acknowledged: boolean;
   reason?: string | undefined;
   technician: string | null;
+  /** Workflow parameters stored with every job of the request (e.g. `{ deprovisionId }`). */
+  params?: Record<string, unknown> | undefined;
+  /**
+   * The id to give the job of each device (by UDID); others get a fresh one. Lets a caller
+   * reserve something under the job's own id before the job exists (a device lease).
+   */
+  jobIds?: ReadonlyMap<string, string> | undefined;
 }
 
 export interface StartOutcome {
@@ -127,7 +134,7 @@ export class JobEngine {
         continue;
       }
       const job = this.createJob({
-        id: randomUUID(),
+        id: request.jobIds?.get(udid) ?? randomUUID(),
         batchId,
         workflowId: definition.id,
         workflowHash: entry.hash,
@@ -136,7 +143,7 @@ export class JobEngine {
         serialNumber: device.serialNumber,
         technician: request.technician,
         reason: request.reason ?? null,
-        params: {},
+        params: request.params ?? {},
         createdAt: this.iso(),
         steps: definition.steps.map((step) => ({ kind: step.kind })),
       });

@@ -2,14 +2,24 @@
  * The job engine as the host serves it (core/host's HostJobs): the
  * technician at the bench, the workflows, and job commands whose refusals
  * come back as HostRefusal envelopes with a hint.
+ *
+ * Destructive jobs first take the device's lease from the central server
+ * (core/sync/leases.ts), so two benches never wipe one device at once. The
+ * job's id is chosen before the job exists (StartRequest.jobIds), so the
+ * lease is held under the id of the job that needs it; a device whose lease
+ * another bench holds is refused before any job is created for it. The lease
+ * is renewed while the job runs and given back when it ends.
  */
-import type { Job, WorkflowSummary } from '../contract/jobs.js';
+import { randomUUID } from 'node:crypto';
+import type { Job, JobRefusal, WorkflowSummary } from '../contract/jobs.js';
+import { SYNC_ERROR_CODES } from '../contract/sync.js';
 import type { Subscription } from '../devices/ports.js';
 import { HostRefusal } from '../host/envelopes.js';
 import type { HostJobs, StartJobsParams, StartJobsResult } from '../host/ports.js';
-import type { BenchStore } from '../store/types.js';
+import type { DeviceLeases } from '../sync/leases.js';
+import { FINISHED_JOB_STATES, type BenchStore } from '../store/types.js';
 import { summarize, type WorkflowCatalog } from '../workflows/catalog.js';
-import type { JobEngine } from './engine.js';
+import type { JobEngine, StartOutcome, StartRequest } from './engine.js';
 import { JobCommandError } from './errors.js';
 
 export const TECHNICIAN_SETTING = 'technician';
@@ -34,8 +44,115 @@ function refusal(error: unknown): never {
   throw error;
 }
 
-export function createHostJobs(engine: JobEngine, store: BenchStore, catalog: WorkflowCatalog): HostJobs {
+export interface HostJobsOptions {
+  /** Leases for destructive jobs; without, destructive jobs start without one (no server). */
+  leases?: DeviceLeases;
+  /** The serial number of a tethered device (the lease is per serial number); default: as the store last saw it. */
+  serialOf?: (udid: string) => string | null;
+  /** Repeats `renew` every `ms` until the returned stop is called (tests fire it by hand). */
+  every?: (ms: number, renew: () => void) => () => void;
+}
+
+/** A start request as core/sync makes it (wipe jobs of a deprovision carry `{ deprovisionId }`). */
+export type BenchStartRequest = Omit<StartRequest, 'technician' | 'jobIds'>;
+
+/** HostJobs plus starting with workflow parameters, for core/sync. */
+export interface BenchJobs extends HostJobs {
+  startJobs(request: BenchStartRequest): Promise<StartOutcome>;
+}
+
+const everyInterval = (ms: number, renew: () => void): (() => void) => {
+  const timer = setInterval(renew, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
+interface LeaseTaken {
+  udid: string;
+  serialNumber: string;
+  jobId: string;
+  renewEveryMs: number | null;
+  /** Why the lease was not checked (recorded in the audit log), or null when granted. */
+  unchecked: string | null;
+}
+
+/**
+ * Holds each granted lease while its job runs: renews it, and gives it back when the job
+ * ends. A job that ends before it is watched is caught by the check after subscribing.
+ */
+function leaseKeeper(engine: JobEngine, leases: DeviceLeases, every: NonNullable<HostJobsOptions['every']>): (taken: LeaseTaken) => void {
+  const held = new Map<string, { serialNumber: string; stop: () => void }>();
+  const finished = (state: string): boolean => (FINISHED_JOB_STATES as readonly string[]).includes(state);
+  const release = (jobId: string): void => {
+    const lease = held.get(jobId);
+    if (!lease) return;
+    held.delete(jobId);
+    lease.stop();
+    void leases.release(lease.serialNumber, jobId);
+  };
+  engine.onChange((job: Job) => {
+    if (finished(job.state)) release(job.id);
+  });
+  return (taken) => {
+    const stop = taken.renewEveryMs === null ? () => undefined : every(taken.renewEveryMs, () => void leases.acquire(taken.serialNumber, taken.jobId));
+    held.set(taken.jobId, { serialNumber: taken.serialNumber, stop });
+    const job = engine.view(taken.jobId);
+    if (!job || finished(job.state)) release(taken.jobId);
+  };
+}
+
+export function createHostJobs(engine: JobEngine, store: BenchStore, catalog: WorkflowCatalog, options: HostJobsOptions = {}): BenchJobs {
   const technicianListeners = new Set<(technician: { name: string | null }) => void>();
+  const serialOf = options.serialOf ?? ((udid: string) => store.device(udid)?.serialNumber ?? null);
+  const hold = options.leases ? leaseKeeper(engine, options.leases, options.every ?? everyInterval) : null;
+
+  /** Takes the lease of each device with a serial number; refusals for the devices another bench holds. */
+  async function takeLeases(leases: DeviceLeases, udids: readonly string[]): Promise<{ taken: LeaseTaken[]; refused: JobRefusal[] }> {
+    const taken: LeaseTaken[] = [];
+    const refused: JobRefusal[] = [];
+    await Promise.all(
+      udids.map(async (udid) => {
+        const serialNumber = serialOf(udid);
+        if (serialNumber === null) return; // nothing to lease by; the engine refuses a device that is not here
+        const jobId = randomUUID();
+        const outcome = await leases.acquire(serialNumber, jobId);
+        if (outcome.kind === 'held') refused.push({ udid, code: SYNC_ERROR_CODES.LeaseHeld, message: outcome.message, hint: outcome.hint });
+        else taken.push({ udid, serialNumber, jobId, renewEveryMs: outcome.kind === 'granted' ? outcome.renewEveryMs : null, unchecked: outcome.kind === 'unchecked' ? outcome.reason : null });
+      }),
+    );
+    return { taken, refused };
+  }
+
+  async function startJobs(request: BenchStartRequest): Promise<StartOutcome> {
+    const technician = storedTechnician(store);
+    const destructive = catalog.get(request.workflowId)?.definition.destructive ?? false;
+    const leases = options.leases;
+    if (!destructive || !leases || !hold) return engine.start({ ...request, technician });
+    const udids = [...new Set(request.udids)];
+    const { taken, refused } = await takeLeases(leases, udids);
+    const leaseRefused = new Set(refused.map((refusal) => refusal.udid));
+    let outcome: StartOutcome;
+    try {
+      outcome = engine.start({ ...request, udids: udids.filter((udid) => !leaseRefused.has(udid)), technician, jobIds: new Map(taken.map((lease) => [lease.udid, lease.jobId])) });
+    } catch (error) {
+      for (const lease of taken) if (lease.unchecked === null) void leases.release(lease.serialNumber, lease.jobId);
+      throw error;
+    }
+    const created = new Map(outcome.jobs.map((job) => [job.id, job]));
+    for (const lease of taken) {
+      if (!created.has(lease.jobId)) {
+        if (lease.unchecked === null) void leases.release(lease.serialNumber, lease.jobId);
+      } else if (lease.unchecked === null) {
+        hold(lease);
+      } else {
+        store.audit.append({ at: new Date().toISOString(), technician: technician ?? 'unknown', action: 'lease.unchecked', jobId: lease.jobId, workflowId: request.workflowId, stepKind: null, udid: lease.udid, serialNumber: lease.serialNumber, result: 'skipped', detail: lease.unchecked });
+      }
+    }
+    return { ...outcome, refused: [...outcome.refused, ...refused] };
+  }
+
+  const rejectAsRefusal = (error: unknown): Promise<never> => Promise.reject(error instanceof JobCommandError ? new HostRefusal(error.code, error.message, error.hint) : error);
+
   return {
     technician: () => ({ name: storedTechnician(store) }),
     setTechnician(name) {
@@ -47,11 +164,12 @@ export function createHostJobs(engine: JobEngine, store: BenchStore, catalog: Wo
     workflows: (): WorkflowSummary[] => catalog.list().map((entry) => summarize(entry.definition)),
     start(params: StartJobsParams): Promise<StartJobsResult> {
       try {
-        return Promise.resolve(engine.start({ ...params, technician: storedTechnician(store) }));
+        return startJobs(params).catch(rejectAsRefusal);
       } catch (error) {
-        return Promise.reject(error instanceof JobCommandError ? new HostRefusal(error.code, error.message, error.hint) : error);
+        return rejectAsRefusal(error);
       }
     },
+    startJobs,
     list: (query): Job[] => engine.list(query),
     cancel: (jobId) => engine.cancel(jobId).catch(refusal),
     onJobChange: (listener): Subscription => engine.onChange(listener),

@@ -29,6 +29,14 @@ function activeJobError(udid: string, existing: string | undefined): StoreError 
   );
 }
 
+/** The connection behind each store this module opened: the sync store (sync-store.ts) shares it, and its transactions. */
+const connections = new WeakMap<BenchStore, Database.Database>();
+
+/** The SQLite connection of a store opened by openStore; null for any other BenchStore (a test's fake). */
+export function connectionOf(store: BenchStore): Database.Database | null {
+  return connections.get(store) ?? null;
+}
+
 class SqliteBenchStore implements BenchStore {
   readonly audit;
   private readonly statements;
@@ -207,5 +215,8 @@ class SqliteBenchStore implements BenchStore {
  * store or was written by a newer Benchline, without changing it.
  */
 export function openStore(file: string, options: OpenOptions = {}): BenchStore {
-  return new SqliteBenchStore(file, openDatabase(file, options));
+  const db = openDatabase(file, options);
+  const store = new SqliteBenchStore(file, db);
+  connections.set(store, db);
+  return store;
 }

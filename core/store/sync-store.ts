@@ -1,0 +1,375 @@
+/**
+ * The bench's side of sync with the central server, on the same SQLite
+ * connection as the bench store (tables from migration 003): the outbox, the
+ * enrollment and cursor, and the copy of the server's inventory.
+ *
+ * Sharing the connection is what makes "audit the technician's action and
+ * queue its event" one IMMEDIATE transaction (`transaction`), and lets the
+ * triggers of migration 003 queue audit and job events in the writes that
+ * cause them.
+ */
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { InventoryDeviceSchema, SyncEventBodySchema, type DeviceStatus, type InventoryDevice, type SyncChange, type SyncEvent, type SyncEventBody } from '../contract/server-wire.js';
+import { StoreError } from './errors.js';
+import { connectionOf } from './sqlite-store.js';
+import type { BenchStore } from './types.js';
+
+export type OutboxState = 'pending' | 'sent' | 'rejected';
+
+export interface SyncProblem {
+  code: string;
+  message: string;
+  hint: string;
+}
+
+export interface OutboxEntry {
+  seq: number;
+  key: string;
+  type: SyncEventBody['type'];
+  body: SyncEventBody;
+  technician: string | null;
+  occurredAt: string;
+  state: OutboxState;
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+  rejection: SyncProblem | null;
+}
+
+export interface SyncState {
+  serverUrl: string | null;
+  benchId: string | null;
+  benchName: string | null;
+  token: string | null;
+  cursor: number;
+  lastSyncAt: string | null;
+  lastAttemptAt: string | null;
+  lastError: { message: string; hint: string } | null;
+}
+
+export interface Enrollment {
+  serverUrl: string;
+  benchId: string;
+  benchName: string;
+  token: string;
+}
+
+export interface InventoryQuery {
+  query?: string | undefined;
+  statuses?: readonly DeviceStatus[] | undefined;
+  offset: number;
+  limit: number;
+}
+
+/** What a pull changed in the copy, for the inventory.changed event. */
+export interface InventoryChanges {
+  devices: InventoryDevice[];
+  removed: string[];
+}
+
+interface OutboxRow {
+  seq: number;
+  key: string;
+  type: string;
+  body: string;
+  technician: string | null;
+  occurred_at: string;
+  state: string;
+  attempts: number;
+  last_error: string | null;
+  sent_at: string | null;
+  rejection: string | null;
+}
+
+interface StateRow {
+  server_url: string | null;
+  bench_id: string | null;
+  bench_name: string | null;
+  token: string | null;
+  cursor: number;
+  last_sync_at: string | null;
+  last_attempt_at: string | null;
+  last_error_message: string | null;
+  last_error_hint: string | null;
+}
+
+const ProblemSchema = z.object({ code: z.string(), message: z.string(), hint: z.string() });
+const OutboxStateSchema = z.enum(['pending', 'sent', 'rejected']);
+
+function corrupt(where: string, error: unknown): StoreError {
+  return new StoreError(
+    'corrupt-row',
+    `${where} cannot be read (${error instanceof Error ? error.message : String(error)}).`,
+    'The store was changed outside Benchline or is damaged. Keep a copy of the file for investigation.',
+  );
+}
+
+function parseJson<T>(schema: z.ZodType<T>, text: string, where: string): T {
+  try {
+    return schema.parse(JSON.parse(text));
+  } catch (error) {
+    throw corrupt(where, error);
+  }
+}
+
+function toEntry(row: OutboxRow): OutboxEntry {
+  const where = `Outbox entry ${row.seq} (${row.key})`;
+  const body = parseJson(SyncEventBodySchema, row.body, where);
+  return {
+    seq: row.seq,
+    key: row.key,
+    type: body.type,
+    body,
+    technician: row.technician,
+    occurredAt: row.occurred_at,
+    state: parseJson(OutboxStateSchema, JSON.stringify(row.state), where),
+    attempts: row.attempts,
+    lastError: row.last_error,
+    sentAt: row.sent_at,
+    rejection: row.rejection === null ? null : parseJson(ProblemSchema, row.rejection, where),
+  };
+}
+
+/** Text searched case-insensitively: everything but the serial number (which is searched as typed). */
+function searchText(device: InventoryDevice): string {
+  return [device.udid, device.userEmail, device.userName, device.deviceName].filter((part): part is string => part !== null).join('\n').toLowerCase();
+}
+
+/** LIKE with the text taken literally. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export class SyncStore {
+  private readonly statements;
+
+  constructor(private readonly db: Database.Database) {
+    this.statements = {
+      insert: db.prepare(`INSERT OR IGNORE INTO outbox (key, type, body, technician, occurred_at) VALUES (@key, @type, @body, @technician, @occurredAt)`),
+      pending: db.prepare("SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?"),
+      byKey: db.prepare('SELECT * FROM outbox WHERE key = ?'),
+      counts: db.prepare("SELECT COALESCE(SUM(state = 'pending'), 0) AS pending, COALESCE(SUM(state = 'rejected'), 0) AS rejected FROM outbox"),
+      markSent: db.prepare("UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE key = ? AND state = 'pending'"),
+      markRejected: db.prepare("UPDATE outbox SET state = 'rejected', rejection = ?, attempts = attempts + 1, last_error = ? WHERE key = ? AND state = 'pending'"),
+      markFailed: db.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE key = ? AND state = 'pending'"),
+      pendingDeprovision: db.prepare(`SELECT * FROM outbox WHERE type = 'device.deprovision' AND state = 'pending'
+        AND json_extract(body, '$.request.serialNumbers[0]') = ? ORDER BY seq DESC LIMIT 1`),
+      localChanges: db.prepare(`SELECT 1 FROM outbox WHERE type IN ('device.deprovision', 'device.preapprove') AND state = 'pending'
+        AND (json_extract(body, '$.request.serialNumbers[0]') = @serial OR json_extract(body, '$.device.serialNumber') = @serial) LIMIT 1`).pluck(),
+      state: db.prepare('SELECT * FROM sync_state WHERE id = 1'),
+      inventoryGet: db.prepare('SELECT record, revision FROM inventory WHERE serial_number = ?'),
+      inventoryPut: db.prepare(`INSERT INTO inventory (serial_number, record, status, search, revision, updated_at)
+        VALUES (@serialNumber, @record, @status, @search, @revision, @updatedAt)
+        ON CONFLICT (serial_number) DO UPDATE SET record = excluded.record, status = excluded.status, search = excluded.search,
+          revision = excluded.revision, updated_at = excluded.updated_at`),
+      inventoryDelete: db.prepare('DELETE FROM inventory WHERE serial_number = ?'),
+      inventoryClear: db.prepare('DELETE FROM inventory'),
+      settingsClear: db.prepare('DELETE FROM server_settings'),
+      settingPut: db.prepare('INSERT INTO server_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      setting: db.prepare('SELECT value FROM server_settings WHERE key = ?').pluck(),
+      setCursor: db.prepare('UPDATE sync_state SET cursor = ? WHERE id = 1'),
+      observed: db.prepare('SELECT identity FROM observed_devices WHERE serial_number = ?').pluck(),
+      noteObserved: db.prepare('INSERT INTO observed_devices (serial_number, identity) VALUES (?, ?) ON CONFLICT (serial_number) DO UPDATE SET identity = excluded.identity'),
+    };
+  }
+
+  /** Runs `work` as one IMMEDIATE transaction (a savepoint inside another one), like every BenchStore write. */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  // -- Outbox ---------------------------------------------------------------------------------
+
+  /** Queues an event; false when an event with its key is already queued (the key is unique forever). */
+  enqueue(event: SyncEvent): boolean {
+    const body = SyncEventBodySchema.parse(event.body);
+    const result = this.statements.insert.run({ key: event.key, type: body.type, body: JSON.stringify(body), technician: event.technician, occurredAt: event.occurredAt });
+    return result.changes === 1;
+  }
+
+  /** The oldest pending entries, in the order they were queued. */
+  pending(limit: number): OutboxEntry[] {
+    return (this.statements.pending.all(limit) as OutboxRow[]).map(toEntry);
+  }
+
+  entry(key: string): OutboxEntry | null {
+    const row = this.statements.byKey.get(key) as OutboxRow | undefined;
+    return row ? toEntry(row) : null;
+  }
+
+  /** Every entry (tests, diagnostics), oldest first. */
+  entries(state?: OutboxState): OutboxEntry[] {
+    const rows = (state === undefined ? this.db.prepare('SELECT * FROM outbox ORDER BY seq').all() : this.db.prepare('SELECT * FROM outbox WHERE state = ? ORDER BY seq').all(state)) as OutboxRow[];
+    return rows.map(toEntry);
+  }
+
+  counts(): { pending: number; rejected: number } {
+    return this.statements.counts.get() as { pending: number; rejected: number };
+  }
+
+  /** Records the server's answer to one push, in one transaction. */
+  recordPush(outcomes: readonly { key: string; result: 'sent' | SyncProblem }[], at: string): void {
+    this.transaction(() => {
+      for (const outcome of outcomes) {
+        if (outcome.result === 'sent') this.statements.markSent.run(at, outcome.key);
+        else this.statements.markRejected.run(JSON.stringify(outcome.result), outcome.result.message, outcome.key);
+      }
+    });
+  }
+
+  /** A push that did not reach the server: the entries stay pending, with the error for diagnostics. */
+  recordPushFailure(keys: readonly string[], message: string): void {
+    this.transaction(() => {
+      for (const key of keys) this.statements.markFailed.run(message, key);
+    });
+  }
+
+  /** The device.deprovision entry for this serial number not yet accepted by the server, if any. */
+  pendingDeprovision(serialNumber: string): OutboxEntry | null {
+    const row = this.statements.pendingDeprovision.get(serialNumber) as OutboxRow | undefined;
+    return row ? toEntry(row) : null;
+  }
+
+  // -- Enrollment and cursor -----------------------------------------------------------------
+
+  state(): SyncState {
+    const row = this.statements.state.get() as StateRow;
+    return {
+      serverUrl: row.server_url,
+      benchId: row.bench_id,
+      benchName: row.bench_name,
+      token: row.token,
+      cursor: row.cursor,
+      lastSyncAt: row.last_sync_at,
+      lastAttemptAt: row.last_attempt_at,
+      lastError: row.last_error_message === null ? null : { message: row.last_error_message, hint: row.last_error_hint ?? '' },
+    };
+  }
+
+  /**
+   * Stores the server and token this bench enrolled with. Another server or bench id means
+   * another inventory: the copy and the cursor start over (the outbox is kept and sent there).
+   */
+  enroll(enrollment: Enrollment): void {
+    this.transaction(() => {
+      const current = this.state();
+      if (current.serverUrl !== enrollment.serverUrl || current.benchId !== enrollment.benchId) {
+        this.statements.inventoryClear.run();
+        this.statements.settingsClear.run();
+        this.statements.setCursor.run(0);
+      }
+      this.db
+        .prepare('UPDATE sync_state SET server_url = ?, bench_id = ?, bench_name = ?, token = ? WHERE id = 1')
+        .run(enrollment.serverUrl, enrollment.benchId, enrollment.benchName, enrollment.token);
+    });
+  }
+
+  /** Remembers how the last round went (shown in the status after a restart too). */
+  noteRound(round: { attemptAt: string; syncAt?: string; error: { message: string; hint: string } | null }): void {
+    this.transaction(() => {
+      this.db
+        .prepare('UPDATE sync_state SET last_attempt_at = ?, last_sync_at = COALESCE(?, last_sync_at), last_error_message = ?, last_error_hint = ? WHERE id = 1')
+        .run(round.attemptAt, round.syncAt ?? null, round.error?.message ?? null, round.error?.hint ?? null);
+    });
+  }
+
+  // -- The inventory copy --------------------------------------------------------------------
+
+  inventoryDevice(serialNumber: string): InventoryDevice | null {
+    const row = this.statements.inventoryGet.get(serialNumber) as { record: string } | undefined;
+    return row ? parseJson(InventoryDeviceSchema, row.record, `Inventory record ${serialNumber}`) : null;
+  }
+
+  /** Writes a record changed here (optimistically, before the server has it). */
+  putInventory(device: InventoryDevice): void {
+    this.transaction(() => this.writeInventory(device));
+  }
+
+  /**
+   * Applies one page of pulled changes and moves the cursor past it, in one transaction: a
+   * crash never leaves the cursor ahead of the copy. A device record older than the copy's is
+   * ignored (the newest revision wins); so is one with changes made here still waiting to be
+   * pushed (they come back with the server's answer in a later pull).
+   */
+  applyChanges(changes: readonly SyncChange[], cursor: number): InventoryChanges {
+    return this.transaction(() => {
+      const devices: InventoryDevice[] = [];
+      const removed: string[] = [];
+      for (const change of changes) {
+        if (change.kind === 'device') {
+          const stored = this.statements.inventoryGet.get(change.device.serialNumber) as { revision: number } | undefined;
+          if (stored && stored.revision > change.device.revision) continue;
+          if (this.statements.localChanges.get({ serial: change.device.serialNumber }) !== undefined) continue;
+          this.writeInventory(change.device);
+          devices.push(change.device);
+        } else if (change.kind === 'device.removed') {
+          if (this.statements.inventoryDelete.run(change.serialNumber).changes > 0) removed.push(change.serialNumber);
+        } else {
+          this.statements.settingPut.run(change.key, JSON.stringify(change.value ?? null));
+        }
+      }
+      this.statements.setCursor.run(cursor);
+      return { devices, removed };
+    });
+  }
+
+  /** The server's setting as last pulled; undefined when never pulled. */
+  serverSetting(key: string): unknown {
+    const value = this.statements.setting.get(key) as string | undefined;
+    return value === undefined ? undefined : (JSON.parse(value) as unknown);
+  }
+
+  /**
+   * Searches the copy: `query` is a part of the serial number (case-sensitive, as serial
+   * numbers are) or of the UDID, user email or name, device name (case-insensitive).
+   */
+  searchInventory(query: InventoryQuery): { total: number; devices: InventoryDevice[] } {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    const text = query.query?.trim();
+    if (text) {
+      // instr is case-sensitive (BINARY); LIKE is not, and search holds lower-cased text anyway.
+      where.push("(instr(serial_number, @text) > 0 OR search LIKE @pattern ESCAPE '\\')");
+      params.text = text;
+      params.pattern = likePattern(text.toLowerCase());
+    }
+    if (query.statuses && query.statuses.length > 0) {
+      where.push(`status IN (${query.statuses.map((_, i) => `@status${i}`).join(', ')})`);
+      query.statuses.forEach((status, i) => (params[`status${i}`] = status));
+    }
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const total = this.db.prepare(`SELECT count(*) FROM inventory ${clause}`).pluck().get(params) as number;
+    const rows = this.db.prepare(`SELECT serial_number, record FROM inventory ${clause} ORDER BY serial_number LIMIT @limit OFFSET @offset`).all({ ...params, limit: query.limit, offset: query.offset }) as { serial_number: string; record: string }[];
+    return { total, devices: rows.map((row) => parseJson(InventoryDeviceSchema, row.record, `Inventory record ${row.serial_number}`)) };
+  }
+
+  // -- Observed devices ----------------------------------------------------------------------
+
+  /** The identity last queued for this serial number (JSON text), or null. */
+  observedIdentity(serialNumber: string): string | null {
+    return (this.statements.observed.get(serialNumber) as string | undefined) ?? null;
+  }
+
+  noteObserved(serialNumber: string, identity: string): void {
+    this.statements.noteObserved.run(serialNumber, identity);
+  }
+
+  private writeInventory(device: InventoryDevice): void {
+    this.statements.inventoryPut.run({
+      serialNumber: device.serialNumber,
+      record: JSON.stringify(device),
+      status: device.status,
+      search: searchText(device),
+      revision: device.revision,
+      updatedAt: device.updatedAt,
+    });
+  }
+}
+
+/** The sync side of a store opened by openStore (same file, same connection). */
+export function openSyncStore(store: BenchStore): SyncStore {
+  const db = connectionOf(store);
+  if (!db) throw new Error('Sync needs the bench store opened by openStore (a SQLite file); this store has no SQLite connection.');
+  return new SyncStore(db);
+}
