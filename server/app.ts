@@ -13,8 +13,13 @@ import type { Database } from './db/database.js';
 import { ApiError } from './errors.js';
 import { authRoutes } from './routes/auth.js';
 import { benchRoutes } from './routes/benches.js';
+import { schedulePurge } from './inventory/purge.js';
+import { checkinRoutes } from './routes/checkin.js';
+import { deprovisionRoutes } from './routes/deprovisions.js';
 import { healthRoutes } from './routes/health.js';
+import { inventoryRoutes } from './routes/inventory.js';
 import { leaseRoutes } from './routes/leases.js';
+import { licenseRoutes } from './routes/licenses.js';
 import { CSV_BODY_LIMIT, preapprovedRoutes } from './routes/preapproved.js';
 import { syncRoutes } from './routes/sync.js';
 import type { RouteContext, ZodApp } from './routes/types.js';
@@ -30,6 +35,8 @@ export interface ServerOptions {
   readonly loginRateLimit?: RouteContext['loginRateLimit'];
   /** Largest CSV upload in bytes (default CSV_BODY_LIMIT, 32 MiB). */
   readonly csvBodyLimit?: number;
+  /** How often the 90-day purge of retired personal devices runs (default hourly; also once at start). */
+  readonly purgeIntervalMs?: number;
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -89,6 +96,11 @@ export async function buildServer(options: ServerOptions): Promise<ZodApp> {
   userRoutes(app, ctx);
   benchRoutes(app, ctx);
   preapprovedRoutes(app, ctx);
+  inventoryRoutes(app, ctx);
+  deprovisionRoutes(app, ctx);
+  checkinRoutes(app, ctx);
+  licenseRoutes(app, ctx);
+  schedulePurge(app, ctx.db, ctx.now, options.purgeIntervalMs ?? HOUR);
   syncRoutes(app, ctx);
   leaseRoutes(app, ctx);
   return app;

@@ -30,7 +30,7 @@ const WIPE_LABELS: Record<WipeKind, string> = { full: 'full wipe', 'corporate-da
 
 const refused = (serialNumber: string, code: string, message: string, hint: string): DeprovisionOutcome => ({ serialNumber, deprovision: null, refused: { code, message, hint } });
 
-async function deprovisionById(tx: Queryable, id: string): Promise<Deprovision | null> {
+export async function deprovisionById(tx: Queryable, id: string): Promise<Deprovision | null> {
   const rows = await tx.query<DeprovisionRow>(`SELECT ${DEPROVISION_COLUMNS} FROM deprovisions WHERE id = $1`, [id]);
   return rows[0] === undefined ? null : toDeprovision(rows[0]);
 }

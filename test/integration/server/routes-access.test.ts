@@ -11,10 +11,11 @@ import { addUser, login, serverOn, useDatabase } from '../../support/server.js';
 const targets = await databaseTargets();
 
 /**
- * Open without credentials: health, the API description, and login (how
- * credentials are obtained). The MDM check-in joins this list when it exists.
+ * Open without credentials: health, the API description, login (how
+ * credentials are obtained) and Apple's MDM check-in (a device has no bearer
+ * token; a deployment checks its identity certificate at the proxy).
  */
-const OPEN = [/^\/health$/, /^\/docs(\/.*)?$/, /^\/auth\/login$/];
+const OPEN = [/^\/health$/, /^\/docs(\/.*)?$/, /^\/auth\/login$/, /^\/mdm\/checkin$/];
 
 const concrete = (url: string): string => url.replace(/:[^/]+/g, '00000000-0000-4000-8000-000000000000').replace('*', 'x');
 
