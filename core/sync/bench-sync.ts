@@ -30,11 +30,14 @@ const NO_SERVER_HINT = 'Configure a central server for this bench (benchline ser
 /** The workflow that performs each wipe (resources/workflows/*.json). */
 export const WIPE_WORKFLOWS = { full: 'erase', 'corporate-data': 'remove-management-profile' } as const;
 
+/** What the technician's commands need of the server directly (a ServerClient; tests hand in a fake). */
+export type CommandServer = Pick<ServerClient, 'history' | 'previewCsv' | 'importCsv'>;
+
 export interface BenchSyncOptions {
   store: BenchStore;
   syncStore: SyncStore;
   loop: SyncLoop;
-  client: () => ServerClient | null;
+  client: () => CommandServer | null;
   jobs: Pick<BenchJobs, 'startJobs'>;
   catalog: WorkflowCatalog;
   devices: TetheredDevices;
@@ -380,7 +383,7 @@ export class BenchSync implements HostSync {
     this.options.loop.kick();
   }
 
-  private requireServer(): ServerClient {
+  private requireServer(): CommandServer {
     const client = this.options.client();
     if (!client) throw new HostRefusal(SYNC_ERROR_CODES.NoServer, 'No central server is configured for this bench.', NO_SERVER_HINT);
     return client;

@@ -29,10 +29,13 @@ export const timeoutScheduler: Scheduler = (run, ms) => {
   return () => clearTimeout(timer);
 };
 
+/** What a round needs of the server (a ServerClient; tests hand in a fake). */
+export type SyncServer = Pick<ServerClient, 'push' | 'pull'>;
+
 export interface SyncLoopOptions {
   store: SyncStore;
   /** The server to talk to now; null when none is configured (mode off). */
-  client: () => ServerClient | null;
+  client: () => SyncServer | null;
   mode: SyncStatus['mode'];
   intervalMs?: number;
   scheduler?: Scheduler;
@@ -166,7 +169,7 @@ export class SyncLoop {
     }
   }
 
-  private async pushAll(client: ServerClient): Promise<void> {
+  private async pushAll(client: SyncServer): Promise<void> {
     const batchSize = Math.min(this.options.pushBatch ?? MAX_PUSH_BATCH, MAX_PUSH_BATCH);
     for (;;) {
       const batch = this.options.store.pending(batchSize);
@@ -197,7 +200,7 @@ export class SyncLoop {
     }
   }
 
-  private async pullAll(client: ServerClient): Promise<InventoryChanges> {
+  private async pullAll(client: SyncServer): Promise<InventoryChanges> {
     const limit = Math.min(this.options.pullLimit ?? MAX_PULL_LIMIT, MAX_PULL_LIMIT);
     const changed = new Map<string, InventoryChanges['devices'][number]>();
     const removed = new Set<string>();
