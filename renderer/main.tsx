@@ -6,11 +6,14 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
 import { CommandsProvider } from './app/commands-context.js';
+import { ServerCommandsProvider } from './app/server-commands-context.js';
 import { StoreProvider } from './app/store-context.js';
 import { browserSocket, browserTimers, frameScheduler } from './api/browser.js';
 import { createBenchCommands } from './api/commands.js';
 import { alwaysOpen, type BenchConnection } from './api/connection.js';
 import { startJobsSession } from './api/jobs-session.js';
+import { createServerCommands } from './api/server-commands.js';
+import { startServerSession } from './api/server-session.js';
 import { startSession } from './api/session.js';
 import { chooseTransport } from './api/transport.js';
 import { createWsClient } from './api/ws-client.js';
@@ -74,11 +77,15 @@ async function main(): Promise<void> {
   startSession(connection, transport, store.getState().actions, frameScheduler);
   const jobs = startJobsSession(connection, store.getState().actions, frameScheduler);
   const commands = createBenchCommands(connection, store, () => jobs.resync());
+  const serverCommands = createServerCommands(connection, store);
+  startServerSession(connection, store.getState().actions, frameScheduler, () => serverCommands.refreshLists());
   createRoot(root).render(
     <StrictMode>
       <StoreProvider store={store}>
         <CommandsProvider commands={commands}>
-          <App />
+          <ServerCommandsProvider commands={serverCommands}>
+            <App />
+          </ServerCommandsProvider>
         </CommandsProvider>
       </StoreProvider>
     </StrictMode>,

@@ -12,11 +12,13 @@
  * `technician=NAME` starts with a technician set (otherwise the first action
  * asks); `fail=none` lets every fake job succeed (mock-jobs.ts);
  * `jobs=unavailable` answers job methods the way a host without a job engine
- * does (ServiceUnavailable).
+ * does (ServiceUnavailable); `sync=offline` starts the mock server offline
+ * (mock-server.ts).
  */
 import type { BenchApi, BenchEvent, BenchStatus, ConnectionState, Device, Envelope, Method, Params, Result } from '../../core/contract/index.js';
 import { API_ERROR_CODES, STATE_INSTRUCTIONS, fail } from '../../core/contract/index.js';
 import { createMockJobs } from './mock-jobs.js';
+import { createMockServer } from './mock-server.js';
 
 const MODELS: readonly { productType: string; marketingName: string; deviceClass: 'iPhone' | 'iPad' }[] = [
   { productType: 'iPhone14,2', marketingName: 'iPhone 13 Pro', deviceClass: 'iPhone' },
@@ -122,6 +124,19 @@ export function createMockApi(count: number, search: string, timers: { every(cal
   const jobs = createMockJobs({ devices, emit, now: () => new Date().toISOString() }, { technician: params.get('technician'), failures: params.get('fail') !== 'none' });
   timers.every(() => jobs.tick(), 250);
   const jobsUnavailable = params.get('jobs') === 'unavailable';
+  const server = createMockServer(
+    {
+      devices,
+      emit,
+      now: () => new Date().toISOString(),
+      erase: (udids) => {
+        if (udids.length === 0) return {};
+        const started = jobs.answer('jobs.start', { workflowId: 'erase', udids: [...udids], acknowledged: true, reason: 'retire' });
+        return started.ok ? Object.fromEntries(started.value.jobs.map((job) => [job.udid, job.id])) : {};
+      },
+    },
+    { offline: params.get('sync') === 'offline' },
+  );
 
   const rate = Number(params.get('rate') ?? '0.2');
   if (devices.size > 0 && rate > 0) {
@@ -165,6 +180,7 @@ export function createMockApi(count: number, search: string, timers: { every(cal
         if (jobsUnavailable) return Promise.resolve(fail(API_ERROR_CODES.ServiceUnavailable, 'Bench actions are not available on this bench.', 'Restart Benchline; if this stays, its job engine could not start.'));
         return Promise.resolve(jobs.answer(method, params as Params<typeof method>) as Envelope<Result<M>>);
       }
+      if (server.handles(method)) return Promise.resolve(server.answer(method, params as Params<typeof method>) as Envelope<Result<M>>);
       return Promise.resolve(answer(method as DeviceMethod) as Envelope<Result<M>>);
     },
     subscribe(listener) {

@@ -1,5 +1,7 @@
-/** Title, bench name and the bench in one line: how many devices, how many need the technician; who is at the bench. */
+/** Title, bench name and the bench in one line: how many devices, how many need the technician; the pages; the sync state; who is at the bench. */
 import { useShallow } from 'zustand/react/shallow';
+import { PageTabs } from '../features/navigation/PageTabs.js';
+import { SyncIndicator } from '../features/sync/SyncIndicator.js';
 import { TechnicianBadge } from '../features/technician/TechnicianBadge.js';
 import type { BenchState } from '../state/types.js';
 import { useBench } from './store-context.js';
@@ -29,7 +31,9 @@ export function AppHeader() {
           {total > 0 ? ` · ${ready} ready · ${waiting} need${waiting === 1 ? 's' : ''} attention` : ''}
         </span>
       ) : null}
+      <PageTabs />
       <span className="header-spacer" />
+      <SyncIndicator />
       <TechnicianBadge />
       <span className={`link link-${phase}`} data-testid="connection-status" data-phase={phase}>
         <span className="link-dot" aria-hidden="true" />

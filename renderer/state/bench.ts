@@ -11,6 +11,7 @@ import { INITIAL_JOBS, reduceJobs, upsertJobs, type JobsAction } from './jobs.js
 import { matchesFilter } from './query.js';
 import { EMPTY_SCANNER, findScanned, scannerKey } from './scanner.js';
 import { parseSearch } from './search.js';
+import { INITIAL_SERVER, reduceServer, type ServerAction } from './server.js';
 import { EMPTY_SELECTION, clickSelect, moveSelection, renameInSelection, selectAll, selectNone, toggleFocused, type ClickModifiers, type Move, type MoveOptions } from './selection.js';
 import type { BenchInfo, BenchState, ConnectionStatus, Highlight, SortState, Transport, ViewMode } from './types.js';
 
@@ -34,6 +35,8 @@ export type BenchAction =
   | { type: 'search'; text: string }
   | { type: 'scanner-key'; key: string; at: number }
   | { type: 'dismiss-scan' }
+  /** Everything about the central server (state/server.ts). */
+  | { type: 'server'; action: ServerAction }
   | JobsAction
   | FlowAction;
 
@@ -58,6 +61,7 @@ export function initialBenchState(transport: Transport): BenchState {
     jobs: INITIAL_JOBS,
     flow: CLOSED_FLOW,
     runs: [],
+    server: INITIAL_SERVER,
   };
 }
 
@@ -146,6 +150,10 @@ export function reduceBench(state: BenchState, action: BenchAction): BenchState 
       return scan(state, action.key, action.at);
     case 'dismiss-scan':
       return state.scanner.message === null && state.highlight === null ? state : { ...state, scanner: { ...state.scanner, message: null }, highlight: null };
+    case 'server': {
+      const server = reduceServer(state.server, action.action);
+      return server === state.server ? state : { ...state, server };
+    }
     case 'jobs-synced':
     case 'jobs-unavailable':
     case 'job-events':

@@ -10,6 +10,7 @@ import type { ColumnId } from './columns.js';
 import type { JobEvent } from './jobs.js';
 import { createVisibleQuery } from './query.js';
 import type { ClickModifiers, Move } from './selection.js';
+import type { ServerAction } from './server.js';
 import type { BenchInfo, BenchState, ConnectionStatus, SortState, Transport, ViewMode } from './types.js';
 
 export interface BenchActions {
@@ -47,6 +48,8 @@ export interface BenchActions {
   previousStep(): void;
   cancelAction(): void;
   dismissRun(batchId: string): void;
+  /** Applies one action of the central server's part (state/server.ts). */
+  server(action: ServerAction): void;
 }
 
 export type BenchStoreState = BenchState & { readonly actions: BenchActions };
@@ -107,6 +110,7 @@ export function createBenchStore(transport: Transport, initial?: Partial<BenchSt
       previousStep: () => dispatch({ type: 'flow-back' }),
       cancelAction: () => dispatch({ type: 'flow-cancel' }),
       dismissRun: (batchId) => dispatch({ type: 'run-dismiss', batchId }),
+      server: (action) => dispatch({ type: 'server', action }),
     };
     return { ...initialBenchState(transport), ...initial, actions };
   });

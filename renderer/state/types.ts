@@ -8,6 +8,7 @@ import type { ApiError, BenchStatus, ConnectionState, Device } from '../../core/
 import type { ActionFlow, Run } from './action-flow.js';
 import type { ColumnId } from './columns.js';
 import type { JobsState } from './jobs.js';
+import type { ServerState } from './server.js';
 
 export type ViewMode = 'grid' | 'table';
 export type SortDirection = 'asc' | 'desc';
@@ -90,4 +91,6 @@ export interface BenchState {
   readonly flow: ActionFlow;
   /** Batches started from this window, newest first, until their summary is dismissed. */
   readonly runs: readonly Run[];
+  /** The central server: page, sync state, inventory, import wizard, pre-approve and deprovision panels (state/server.ts). */
+  readonly server: ServerState;
 }

@@ -7,6 +7,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { WorkflowSummary } from '../../../core/contract/index.js';
 import { useCommands } from '../../app/commands-context.js';
+import { useServerCommands } from '../../app/server-commands-context.js';
 import { useActions, useBench } from '../../app/store-context.js';
 import { presentSelectedCount } from '../../state/query.js';
 import type { BenchStoreState } from '../../state/store.js';
@@ -32,6 +33,8 @@ export function ActionsMenu() {
   const workflows = useBench((state) => state.jobs.workflows);
   const actions = useActions();
   const commands = useCommands();
+  const serverCommands = useServerCommands();
+  const serverReady = useBench((state) => state.server.sync.availability.kind === 'ready');
   const [open, setOpen] = useState(false);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLUListElement>(null);
@@ -80,6 +83,12 @@ export function ActionsMenu() {
     actions.openAction(workflow.id);
   };
 
+  const chooseServer = (what: 'deprovision' | 'preapprove') => {
+    setOpen(false);
+    if (what === 'deprovision') void serverCommands.openDeprovision('bench');
+    else serverCommands.openPreapprove();
+  };
+
   return (
     <div className="actions-menu">
       <button
@@ -126,6 +135,25 @@ export function ActionsMenu() {
               </button>
             </li>
           ))}
+          {serverReady ? (
+            <>
+              <li role="separator" className="menu-separator" />
+              <li role="none">
+                <button type="button" role="menuitem" tabIndex={-1} className="menu-item" onClick={() => chooseServer('preapprove')} data-testid="action-item" data-workflow="preapprove">
+                  <span className="menu-item-name">Add to pre-approved list…</span>
+                  <span className="menu-item-description">Let these devices enroll when only pre-approved devices may.</span>
+                </button>
+              </li>
+              <li role="none">
+                <button type="button" role="menuitem" tabIndex={-1} className="menu-item" onClick={() => chooseServer('deprovision')} data-testid="action-item" data-workflow="deprovision">
+                  <span className="menu-item-name">
+                    Deprovision…<span className="destructive-mark">Wipes devices</span>
+                  </span>
+                  <span className="menu-item-description">Remove from management: wipe, release the license, set the inventory status.</span>
+                </button>
+              </li>
+            </>
+          ) : null}
         </ul>
       ) : null}
     </div>
