@@ -123,7 +123,7 @@ function toEntry(row: OutboxRow): OutboxEntry {
     body,
     technician: row.technician,
     occurredAt: row.occurred_at,
-    state: parseJson(OutboxStateSchema, JSON.stringify(row.state), where),
+    state: parseJson(OutboxStateSchema, JSON.stringify(row.state), where), // validated like every column read back
     attempts: row.attempts,
     lastError: row.last_error,
     sentAt: row.sent_at,
@@ -248,16 +248,20 @@ export class SyncStore {
   }
 
   /**
-   * Stores the server and token this bench enrolled with. Another server or bench id means
-   * another inventory: the copy and the cursor start over (the outbox is kept and sent there).
+   * Stores the server and token this bench enrolled with. The same bench at a new URL (the
+   * embedded server on another port, a server moved) keeps its copy and cursor. Another bench
+   * id means another enrollment: the copy and the cursor start over, and the whole audit chain
+   * is sent again, since the server keeps each bench's copy of the chain from record 1. Other
+   * events already sent are not (their effects exist on the server).
    */
   enroll(enrollment: Enrollment): void {
     this.transaction(() => {
       const current = this.state();
-      if (current.serverUrl !== enrollment.serverUrl || current.benchId !== enrollment.benchId) {
+      if (current.benchId !== enrollment.benchId) {
         this.statements.inventoryClear.run();
         this.statements.settingsClear.run();
         this.statements.setCursor.run(0);
+        if (current.benchId !== null) this.db.prepare("UPDATE outbox SET state = 'pending', sent_at = NULL, rejection = NULL WHERE type = 'audit.record'").run();
       }
       this.db
         .prepare('UPDATE sync_state SET server_url = ?, bench_id = ?, bench_name = ?, token = ? WHERE id = 1')
