@@ -1,14 +1,14 @@
 /**
- * Applying one pushed event: its receipt first (a duplicate does nothing again), then its
- * effect through the inventory service inside a savepoint, so a rejected event leaves its
- * receipt and nothing else.
+ * Applying one pushed event whose key the batch has claimed: its effect through the inventory
+ * service inside a savepoint, so a rejected event leaves its receipt (marked rejected, with
+ * the reason) and nothing else, and the batch goes on.
  */
 import { SyncEventSchema, type SyncEvent } from '../../core/contract/server-wire.js';
 import type { Queryable } from '../db/database.js';
 import { observeDevice, preapproveDevice, recordJobFinished, requestDeprovision } from '../inventory/service.js';
-import { appendAuditCopy } from './audit-copy.js';
+import type { AuditChain } from './audit-copy.js';
 import { benchActor, type SyncBench } from './bench.js';
-import { claimReceipt, markRejected } from './receipts.js';
+import { markRejected } from './receipts.js';
 import { EventRejected, rejectionOf, type EventError } from './rejection.js';
 
 export interface EventOutcome {
@@ -23,6 +23,12 @@ export interface RawEvent {
   readonly [field: string]: unknown;
 }
 
+/** The event's type as far as it can be read, for the receipt (before validation). */
+export function eventType(raw: RawEvent): string {
+  const type = (raw['body'] as { type?: unknown } | undefined)?.type;
+  return typeof type === 'string' ? type.slice(0, 100) : 'unknown';
+}
+
 function validated(raw: RawEvent): { event: SyncEvent; at: Date } {
   const parsed = SyncEventSchema.safeParse(raw);
   if (!parsed.success) {
@@ -30,7 +36,7 @@ function validated(raw: RawEvent): { event: SyncEvent; at: Date } {
     throw new EventRejected({
       code: 'invalid-event',
       message: `Event ${raw.key} is not a valid sync event: ${detail}.`,
-      hint: 'This bench and the server disagree on the event format: update the bench to the server\'s version.',
+      hint: "This bench and the server disagree on the event format: update the bench to the server's version.",
     });
   }
   const at = new Date(parsed.data.occurredAt);
@@ -40,7 +46,8 @@ function validated(raw: RawEvent): { event: SyncEvent; at: Date } {
   return { event: parsed.data, at };
 }
 
-async function effect(tx: Queryable, bench: SyncBench, event: SyncEvent, at: Date, now: Date): Promise<void> {
+/** `at`: when it happened at the bench (an offline bench catches up later); history shows that time. */
+async function effect(tx: Queryable, bench: SyncBench, event: SyncEvent, at: Date, audit: AuditChain, now: Date): Promise<void> {
   const actor = benchActor(bench, event.technician);
   const body = event.body;
   switch (body.type) {
@@ -71,27 +78,19 @@ async function effect(tx: Queryable, bench: SyncBench, event: SyncEvent, at: Dat
     case 'job.finished':
       return recordJobFinished(tx, actor, body.job, at);
     case 'audit.record':
-      return appendAuditCopy(tx, bench.id, body.record, now);
+      return audit.append(body.record, now);
   }
 }
 
-const eventType = (raw: RawEvent): string => {
-  const type = (raw['body'] as { type?: unknown } | undefined)?.type;
-  return typeof type === 'string' ? type.slice(0, 100) : 'unknown';
-};
-
 /**
- * Applies one event inside the caller's transaction. Rejections are answered (and kept in the
- * receipt); anything unexpected is thrown, so the caller's transaction rolls back and the bench
- * retries later.
+ * Applies one event inside the batch's transaction. Rejections are answered and kept in the
+ * receipt; anything unexpected is thrown, so the transaction rolls back and the bench retries.
  */
-export async function applyEvent(tx: Queryable, bench: SyncBench, raw: RawEvent, now: Date): Promise<EventOutcome> {
-  const receipt = await claimReceipt(tx, bench.id, raw.key, eventType(raw), now);
-  if (receipt) return { key: raw.key, status: 'duplicate', error: receipt.error };
+export async function applyEvent(tx: Queryable, bench: SyncBench, raw: RawEvent, audit: AuditChain, now: Date): Promise<EventOutcome> {
   await tx.query('SAVEPOINT sync_event');
   try {
     const { event, at } = validated(raw);
-    await effect(tx, bench, event, at, now);
+    await effect(tx, bench, event, at, audit, now);
     await tx.query('RELEASE SAVEPOINT sync_event');
     return { key: raw.key, status: 'applied', error: null };
   } catch (error) {

@@ -12,29 +12,48 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 const broken = (message: string, hint: string): EventRejected => new EventRejected({ code: 'audit-chain-broken', message, hint });
 
-/** Stores the record after the last one held for the bench, or throws EventRejected when it does not chain. */
-export async function appendAuditCopy(tx: Queryable, benchId: string, record: AuditRecord, now: Date): Promise<void> {
-  const rows = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM bench_audit WHERE bench_id = $1 ORDER BY seq DESC LIMIT 1', [benchId]);
-  const last = rows[0];
-  const expectedSeq = last ? Number(last.seq) + 1 : 1;
-  const expectedPrev = last ? last.hash : GENESIS_HASH;
-  if (record.seq !== expectedSeq) {
-    throw broken(
-      `Audit record ${record.seq} does not follow the server's copy of this bench's log: the server expected record ${expectedSeq}.`,
-      record.seq < expectedSeq
-        ? 'The server already holds a different record at this position: the bench log was rewritten or the bench was restored from a backup; have it checked (benchline audit verify) before it syncs its audit again.'
-        : `Records ${expectedSeq}-${record.seq - 1} were never received: the bench must push them first (in order).`,
+/**
+ * One bench's chain as a batch appends to it: the last record held is read once, then followed
+ * in memory as records are stored (inside the batch's transaction). A record is stored only when
+ * it continues the chain; otherwise EventRejected says which record the server expected.
+ */
+export class AuditChain {
+  private head: { seq: number; hash: string } | undefined;
+
+  constructor(
+    private readonly tx: Queryable,
+    private readonly benchId: string,
+  ) {}
+
+  async append(record: AuditRecord, now: Date): Promise<void> {
+    this.head ??= await this.lastHeld();
+    const expectedSeq = this.head.seq + 1;
+    const expectedPrev = this.head.hash;
+    if (record.seq !== expectedSeq) {
+      throw broken(
+        `Audit record ${record.seq} does not follow the server's copy of this bench's log: the server expected record ${expectedSeq}.`,
+        record.seq < expectedSeq
+          ? 'The server already holds a different record at this position: the bench log was rewritten or the bench was restored from a backup; have it checked (benchline audit verify) before it syncs its audit again.'
+          : `Records ${expectedSeq}-${record.seq - 1} were never received: the bench must push them first, in order.`,
+      );
+    }
+    if (record.prevHash !== expectedPrev) {
+      throw broken(
+        `Audit record ${record.seq} names previous hash ${record.prevHash.slice(0, 12)}…, but the server's copy of record ${expectedSeq - 1} has hash ${expectedPrev.slice(0, 12)}…: the server expected record ${expectedSeq} to chain to it.`,
+        "The bench's log differs from what it sent before; have it checked (benchline audit verify).",
+      );
+    }
+    await this.tx.query(
+      `INSERT INTO bench_audit (bench_id, seq, at, technician, action, job_id, workflow_id, step_kind, udid, serial_number, result, detail, prev_hash, hash, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [this.benchId, record.seq, record.at, record.technician, record.action, record.jobId, record.workflowId, record.stepKind, record.udid, record.serialNumber, record.result, record.detail, record.prevHash, record.hash, now],
     );
+    this.head = { seq: record.seq, hash: record.hash };
   }
-  if (record.prevHash !== expectedPrev) {
-    throw broken(
-      `Audit record ${record.seq} names previous hash ${record.prevHash.slice(0, 12)}…, but the server's copy of record ${expectedSeq - 1} has hash ${expectedPrev.slice(0, 12)}…: the server expected record ${expectedSeq} to chain to it.`,
-      "The bench's log differs from what it sent before; have it checked (benchline audit verify).",
-    );
+
+  private async lastHeld(): Promise<{ seq: number; hash: string }> {
+    const rows = await this.tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM bench_audit WHERE bench_id = $1 ORDER BY seq DESC LIMIT 1', [this.benchId]);
+    const last = rows[0];
+    return last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
   }
-  await tx.query(
-    `INSERT INTO bench_audit (bench_id, seq, at, technician, action, job_id, workflow_id, step_kind, udid, serial_number, result, detail, prev_hash, hash, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-    [benchId, record.seq, record.at, record.technician, record.action, record.jobId, record.workflowId, record.stepKind, record.udid, record.serialNumber, record.result, record.detail, record.prevHash, record.hash, now],
-  );
 }

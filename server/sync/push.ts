@@ -1,16 +1,44 @@
 /**
- * A bench's outbox batch: events applied in order, each in its own transaction with its
- * receipt. When the database fails part-way, the events before the failure are committed and
- * the request fails: the bench retries the batch and those come back `duplicate`.
+ * A bench's outbox batch: events applied in order, exactly once per key. The batch is applied
+ * in transactions of up to PUSH_CHUNK events, each with its events' receipts: fewer commits
+ * than one per event, yet a long catch-up batch does not hold the database (PGlite has one
+ * connection) for its whole length. When the database fails part-way the request fails; the
+ * chunks before the failure are committed, so on the bench's retry their events come back
+ * `duplicate` and the rest are applied.
  */
-import type { Database } from '../db/database.js';
-import { applyEvent, type EventOutcome, type RawEvent } from './apply.js';
+import type { Database, Queryable } from '../db/database.js';
+import { applyEvent, eventType, type EventOutcome, type RawEvent } from './apply.js';
+import { AuditChain } from './audit-copy.js';
 import type { SyncBench } from './bench.js';
+import { claimReceipts } from './receipts.js';
+
+export const PUSH_CHUNK = 20;
+
+async function applyChunk(tx: Queryable, bench: SyncBench, events: readonly RawEvent[], now: Date, seen: Map<string, EventOutcome>): Promise<EventOutcome[]> {
+  const earlier = await claimReceipts(tx, bench.id, events.map((event) => ({ key: event.key, type: eventType(event) })), now);
+  const audit = new AuditChain(tx, bench.id);
+  const outcomes: EventOutcome[] = [];
+  for (const event of events) {
+    // Pushed before, or twice in this batch: answered as the first time, applied once.
+    const first = earlier.get(event.key) ?? seen.get(event.key);
+    if (first) {
+      outcomes.push({ key: event.key, status: 'duplicate', error: first.error });
+      continue;
+    }
+    const outcome = await applyEvent(tx, bench, event, audit, now);
+    seen.set(event.key, outcome);
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
 
 export async function pushEvents(db: Database, bench: SyncBench, events: readonly RawEvent[], now: () => Date): Promise<EventOutcome[]> {
   const outcomes: EventOutcome[] = [];
-  for (const event of events) {
-    outcomes.push(await db.transaction((tx) => applyEvent(tx, bench, event, now())));
+  const seen = new Map<string, EventOutcome>();
+  for (let start = 0; start < events.length; start += PUSH_CHUNK) {
+    const chunk = events.slice(start, start + PUSH_CHUNK);
+    const applied = await db.transaction((tx) => applyChunk(tx, bench, chunk, now(), seen));
+    outcomes.push(...applied);
   }
   return outcomes;
 }
