@@ -28,23 +28,33 @@ function dateTime(iso: string | null) {
   return <time dateTime={iso}>{`${date.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${clockOf(iso)}`}</time>;
 }
 
+/** The serial number opens the device's history in the side panel. */
+function SerialCell({ serialNumber }: { serialNumber: string }) {
+  const commands = useServerCommands();
+  return (
+    <button type="button" className="serial-link" onClick={() => void commands.openHistory(serialNumber)} title={`History of ${serialNumber}`} data-testid="inventory-history">
+      {serialNumber}
+    </button>
+  );
+}
+
 const columns = helper.columns([
-  helper.accessor('serialNumber', { id: 'serial', header: 'Serial number', size: 170, cell: (context) => <span data-testid="inventory-serial">{context.getValue()}</span> }),
+  helper.accessor('serialNumber', { id: 'serial', header: 'Serial number', size: 160, cell: (context) => <SerialCell serialNumber={context.getValue()} /> }),
   helper.accessor((device) => device.deviceName ?? device.productType, {
     id: 'model',
     header: 'Device',
-    size: 200,
+    size: 180,
     cell: (context) => {
       const device = context.row.original;
       return device.deviceName && device.productType ? <span title={`${device.deviceName} (${device.productType})`}>{device.deviceName} <span className="muted">{device.productType}</span></span> : text(context.getValue());
     },
   }),
-  helper.accessor('platform', { id: 'platform', header: 'Platform', size: 90, cell: (context) => context.getValue() }),
+  helper.accessor('platform', { id: 'platform', header: 'Platform', size: 80, cell: (context) => context.getValue() }),
   helper.accessor('ownership', { id: 'ownership', header: 'Ownership', size: 100, cell: (context) => <span data-testid="inventory-ownership">{context.getValue()}</span> }),
   helper.accessor((device) => device.userName ?? device.userEmail, {
     id: 'user',
     header: 'User',
-    size: 220,
+    size: 180,
     cell: (context) => {
       const device = context.row.original;
       return device.userEmail ? <span title={device.userEmail}>{device.userName ?? device.userEmail}</span> : text(device.userName);
@@ -53,7 +63,7 @@ const columns = helper.columns([
   helper.accessor((device) => statusText(device, DEVICE_STATUS_LABELS), {
     id: 'status',
     header: 'Status',
-    size: 230,
+    size: 210,
     cell: (context) => (
       <span className={context.row.original.pendingDeprovision ? 'badge tone-action' : 'badge'} data-testid="inventory-status" data-status={context.row.original.status} data-pending={context.row.original.pendingDeprovision !== null}>
         {context.getValue()}
@@ -75,7 +85,6 @@ const InventoryRow = memo(function InventoryRow({ device, selectable, top, templ
   const selected = useBench((state) => state.server.inventory.selected[device.serialNumber] === true);
   const inHistory = useBench((state) => state.server.inventory.history?.serialNumber === device.serialNumber);
   const actions = useActions();
-  const commands = useServerCommands();
   const style: CSSProperties = { transform: `translateY(${top}px)`, gridTemplateColumns: template };
   return (
     <div
@@ -98,11 +107,6 @@ const InventoryRow = memo(function InventoryRow({ device, selectable, top, templ
           {cell.node}
         </div>
       ))}
-      <div role="gridcell" className="cell">
-        <button type="button" className="button button-small button-quiet" onClick={() => void commands.openHistory(device.serialNumber)} aria-label={`History of ${device.serialNumber}`} data-testid="inventory-history">
-          History
-        </button>
-      </div>
     </div>
   );
 });
@@ -113,7 +117,7 @@ export function InventoryTable({ list: id, selectable, label }: { list: Inventor
   const table = useTable({ features, columns, data: list.devices as InventoryDevice[], getRowId: (device) => device.serialNumber });
   const rows = table.getRowModel().rows;
   const leaf = table.getVisibleLeafColumns();
-  const template = ['44px', ...leaf.map((column) => `${column.getSize()}px`), '90px'].join(' ');
+  const template = ['44px', ...leaf.map((column) => `${column.getSize()}px`)].join(' ');
   const scrollRef = useRef<HTMLDivElement>(null);
   // See DeviceTable: this project does not run the React Compiler; rows are memoised by hand.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -133,7 +137,7 @@ export function InventoryTable({ list: id, selectable, label }: { list: Inventor
     if (more && lastShown >= rows.length - 10) void commands.loadMore(id);
   }, [more, lastShown, rows.length, commands, id]);
 
-  const totalWidth = 44 + 90 + leaf.reduce((sum, column) => sum + column.getSize(), 0);
+  const totalWidth = 44 + leaf.reduce((sum, column) => sum + column.getSize(), 0);
   return (
     <div ref={scrollRef} className="table-scroll" role="grid" aria-label={label} aria-rowcount={list.total + 1} tabIndex={0} data-testid={`${id}-table`}>
       <div className="table-header" role="row" style={{ gridTemplateColumns: template, minWidth: totalWidth }}>
@@ -147,9 +151,6 @@ export function InventoryTable({ list: id, selectable, label }: { list: Inventor
             </div>
           )),
         )}
-        <div role="columnheader" className="header-cell">
-          <span className="visually-hidden">History</span>
-        </div>
       </div>
       <div className="table-body" style={{ height: virtualizer.getTotalSize(), minWidth: totalWidth }}>
         {items.map((item) => {

@@ -44,7 +44,8 @@ export function SyncIndicator() {
       <span className="sync-where" data-testid="sync-where">
         {headline.where}
       </span>
-      <span className="sync-state" data-testid="sync-state">
+      {/* "Synced" is what the green dot says; the words are kept for offline and syncing, where they matter. */}
+      <span className={headline.tone === 'ok' ? 'sync-state visually-hidden' : 'sync-state'} data-testid="sync-state">
         {headline.state}
       </span>
       <span className="sync-last" data-testid="sync-last">
