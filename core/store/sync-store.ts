@@ -285,6 +285,14 @@ export class SyncStore {
     return row ? parseJson(InventoryDeviceSchema, row.record, `Inventory record ${serialNumber}`) : null;
   }
 
+  /** Replaces the copy's record with the server's (null: the server does not know the device). */
+  refreshInventory(serialNumber: string, device: InventoryDevice | null): void {
+    this.transaction(() => {
+      if (device) this.writeInventory(device);
+      else this.statements.inventoryDelete.run(serialNumber);
+    });
+  }
+
   /** Writes a record changed here (optimistically, before the server has it). */
   putInventory(device: InventoryDevice): void {
     this.transaction(() => this.writeInventory(device));

@@ -10,12 +10,14 @@ import { z } from 'zod';
 import {
   DeprovisionResultSchema,
   HistoryEntrySchema,
+  InventoryDeviceSchema,
   LeaseSchema,
   PreapprovedImportResultSchema,
   PreapprovedPreviewSchema,
   SyncPullResultSchema,
   SyncPushResultSchema,
   type DeprovisionRequest,
+  type InventoryDevice,
   type Lease,
   type LeaseRequest,
   type ManualMappingInput,
@@ -189,6 +191,16 @@ export class ServerClient {
 
   pull(cursor: number, limit: number): Promise<SyncPullResult> {
     return this.call('GET', '/sync/pull', SyncPullResultSchema, { query: { cursor, limit } });
+  }
+
+  /** The device's record as the server has it now; null when the server does not know it. */
+  async device(serialNumber: string): Promise<InventoryDevice | null> {
+    try {
+      return await this.call('GET', `/inventory/${encodeURIComponent(serialNumber)}`, InventoryDeviceSchema);
+    } catch (error) {
+      if (error instanceof ServerCallError && error.kind === 'refused' && error.status === 404) return null;
+      throw error;
+    }
   }
 
   history(serialNumber: string): Promise<z.infer<typeof HistoryEntrySchema>[]> {

@@ -30,7 +30,7 @@ export const timeoutScheduler: Scheduler = (run, ms) => {
 };
 
 /** What a round needs of the server (a ServerClient; tests hand in a fake). */
-export type SyncServer = Pick<ServerClient, 'push' | 'pull'>;
+export type SyncServer = Pick<ServerClient, 'push' | 'pull' | 'device'>;
 
 export interface SyncLoopOptions {
   store: SyncStore;
@@ -44,6 +44,13 @@ export interface SyncLoopOptions {
   pullLimit?: number;
   onStatus: (status: SyncStatus) => void;
   onInventory: (changes: InventoryChanges) => void;
+}
+
+/** The device a pre-approve or deprovision made here changed in the copy (optimistically). */
+function locallyChanged(entry: OutboxEntry): string | null {
+  if (entry.body.type === 'device.preapprove') return entry.body.device.serialNumber;
+  if (entry.body.type === 'device.deprovision') return entry.body.request.serialNumbers[0] ?? null;
+  return null;
 }
 
 function toEvent(entry: OutboxEntry): SyncEvent {
@@ -153,8 +160,9 @@ export class SyncLoop {
     this.syncing = true;
     this.emitStatus();
     try {
-      await this.pushAll(client);
+      const rejected = await this.pushAll(client);
       const changes = await this.pullAll(client);
+      await this.refresh(client, rejected, changes);
       this.failures = 0;
       this.connected = true;
       this.options.store.noteRound({ attemptAt, syncAt: this.now().toISOString(), error: null });
@@ -169,11 +177,13 @@ export class SyncLoop {
     }
   }
 
-  private async pushAll(client: SyncServer): Promise<void> {
+  /** Pushes until nothing is pending; answers the devices whose change made here the server rejected. */
+  private async pushAll(client: SyncServer): Promise<Set<string>> {
     const batchSize = Math.min(this.options.pushBatch ?? MAX_PUSH_BATCH, MAX_PUSH_BATCH);
+    const rejected = new Set<string>();
     for (;;) {
       const batch = this.options.store.pending(batchSize);
-      if (batch.length === 0) return;
+      if (batch.length === 0) return rejected;
       let result;
       try {
         result = await client.push(batch.map(toEvent));
@@ -192,6 +202,11 @@ export class SyncLoop {
             : ('sent' as const),
         }));
       this.options.store.recordPush(outcomes, this.now().toISOString());
+      for (const outcome of outcomes) {
+        const entry = batch.find((candidate) => candidate.key === outcome.key);
+        const serial = entry && outcome.result !== 'sent' ? locallyChanged(entry) : null;
+        if (serial !== null) rejected.add(serial);
+      }
       if (outcomes.length < batch.length) {
         // The server skipped some entries: they stay pending; stop rather than resend them in a loop.
         throw new ServerCallError('invalid-response', 'ServerResponseInvalid', `The server answered for ${outcomes.length} of ${batch.length} events pushed.`, 'The others stay queued and are sent again next round. Check that bench and server run the same version.');
@@ -216,6 +231,21 @@ export class SyncLoop {
         removed.add(serial);
       }
       if (!page.more || page.changes.length === 0) return { devices: [...changed.values()], removed: [...removed] };
+    }
+  }
+
+  /**
+   * A change made here that the server rejected may have left the copy showing what never
+   * happened (a deprovision refused because another bench got there first): take the
+   * server's record of those devices, unless the pull just brought it.
+   */
+  private async refresh(client: SyncServer, serials: ReadonlySet<string>, changes: InventoryChanges): Promise<void> {
+    for (const serial of serials) {
+      if (changes.devices.some((device) => device.serialNumber === serial) || changes.removed.includes(serial)) continue;
+      const device = await client.device(serial);
+      this.options.store.refreshInventory(serial, device);
+      if (device) changes.devices.push(device);
+      else changes.removed.push(serial);
     }
   }
 

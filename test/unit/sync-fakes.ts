@@ -39,6 +39,9 @@ export class FakeSyncServer implements SyncServer {
   readonly receipts = new Map<string, { status: 'applied' | 'rejected'; error: { code: string; message: string; hint: string } | null }>();
   readonly rejectKeys = new Set<string>();
   changes: SyncChange[] = [];
+  /** The server's records, as GET /inventory/:serialNumber answers them. */
+  readonly records = new Map<string, InventoryDevice>();
+  readonly deviceReads: string[] = [];
   down = false;
   /** Only pushes fail (pulls work). */
   pushDown = false;
@@ -76,9 +79,16 @@ export class FakeSyncServer implements SyncServer {
     return Promise.resolve({ changes: page, cursor: page.at(-1)?.seq ?? cursor, more: after.length > page.length });
   }
 
+  device(serialNumber: string): Promise<InventoryDevice | null> {
+    this.deviceReads.push(serialNumber);
+    if (this.down) return Promise.reject(unreachable());
+    return Promise.resolve(this.records.get(serialNumber) ?? null);
+  }
+
   /** Publishes a device record as the next change. */
   publish(device: InventoryDevice): void {
     this.changes.push({ seq: this.changes.length + 1, kind: 'device', device });
+    this.records.set(device.serialNumber, device);
   }
 
   publishRemoved(serialNumber: string): void {

@@ -142,6 +142,28 @@ describe('pulling into the inventory copy', () => {
   });
 });
 
+describe('changes made here that the server rejects', () => {
+  it('take the server\'s record instead (or drop a device the server does not know), and say so', async () => {
+    const deprovisionId = '2f0c1c3e-6a6b-4d8e-9a53-1b8d2f1e7c10';
+    server.publish(inventoryDevice('C1', { status: 'in-stock', revision: 4 }));
+    const rounds = loop();
+    await rounds.runNow();
+    // Optimistic changes: C1 deprovisioned here, N1 pre-approved here.
+    sync.putInventory(inventoryDevice('C1', { status: 'retired', revision: 4 }));
+    sync.putInventory(inventoryDevice('N1', { status: 'pre-approved', revision: 0 }));
+    sync.enqueue({ key: `deprovision:${deprovisionId}`, occurredAt: '2026-11-21T09:00:00.000Z', technician: 'Ana', body: { type: 'device.deprovision', deprovisionId, request: { serialNumbers: ['C1'], acknowledged: true, reason: 'retire', requestInfo: false } } });
+    sync.enqueue({ key: 'preapprove:1', occurredAt: '2026-11-21T09:00:00.000Z', technician: 'Ana', body: { type: 'device.preapprove', device: { serialNumber: 'N1', platform: 'ios', ownership: 'corporate', deviceName: null, user: { email: 'a@example.com', name: 'A' } } } });
+    server.rejectKeys.add(`deprovision:${deprovisionId}`);
+    server.rejectKeys.add('preapprove:1');
+    const status = await rounds.runNow();
+    expect(status.rejected).toBe(2);
+    expect(server.deviceReads.sort()).toEqual(['C1', 'N1']);
+    expect(sync.inventoryDevice('C1')).toMatchObject({ status: 'in-stock' });
+    expect(sync.inventoryDevice('N1')).toBeNull();
+    expect(inventoryEvents.at(-1)).toEqual({ devices: [expect.objectContaining({ serialNumber: 'C1', status: 'in-stock' })], removed: ['N1'] });
+  });
+});
+
 describe('scheduling', () => {
   it('waits longer after each failure, up to a minute, and returns to the interval after a success', async () => {
     const rounds = loop({ intervalMs: 10_000 });
