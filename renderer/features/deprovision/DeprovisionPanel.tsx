@@ -10,6 +10,8 @@ import { DEPROVISION_STEPS, deprovisionBlocker, planDeprovision, type Deprovisio
 import { DeprovisionRunCard } from './DeprovisionRunCard.js';
 import { AcknowledgeStep, ReasonStep, ReviewStep } from './DeprovisionSteps.js';
 
+const onReviewStep = (step: DeprovisionStep): boolean => step === 'review';
+
 const TITLES: Readonly<Record<DeprovisionStep, string>> = { acknowledge: 'Acknowledge', reason: 'Reason', review: 'Review and execute' };
 
 export function DeprovisionPanel() {
@@ -31,7 +33,8 @@ export function DeprovisionPanel() {
   if (draft === null) return null;
   const sending = flow.stage === 'sending';
   const index = DEPROVISION_STEPS.indexOf(draft.step);
-  const blocker = deprovisionBlocker(flow);
+  // The wipe jobs record who ran them, as every bench action does: the name is asked for on review when unknown.
+  const blocker = deprovisionBlocker(flow) ?? (onReviewStep(draft.step) && technician === null ? 'Enter your name first: it is recorded with every action.' : null);
   const onReview = draft.step === 'review';
   return (
     <section

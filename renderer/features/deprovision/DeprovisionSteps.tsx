@@ -2,6 +2,7 @@
 import { useId } from 'react';
 import { DEPROVISION_REASONS, DEPROVISION_REASON_LABELS, WIPE_KINDS } from '../../../core/contract/index.js';
 import { useActions } from '../../app/store-context.js';
+import { TechnicianForm } from '../technician/TechnicianForm.js';
 import { DEPROVISION_ACKNOWLEDGEMENT, DEPROVISION_WARNING, WIPE_LABELS, type DeprovisionDraft, type PlannedDeprovision } from '../../state/deprovision-flow.js';
 
 /** Each device with what will happen to it: "(corporate) → Full wipe, In stock". */
@@ -103,6 +104,7 @@ export function ReasonStep({ draft, plan }: { draft: DeprovisionDraft; plan: rea
 export function ReviewStep({ draft, plan, technician }: { draft: DeprovisionDraft; plan: readonly PlannedDeprovision[]; technician: string | null }) {
   return (
     <>
+      {technician === null ? <TechnicianForm autoFocus /> : null}
       <dl className="review" data-testid="deprovision-review">
         <dt>Action</dt>
         <dd>
