@@ -15,7 +15,11 @@ import { StoreError } from './errors.js';
 import { connectionOf } from './sqlite-store.js';
 import type { BenchStore } from './types.js';
 
-export type OutboxState = 'pending' | 'sent' | 'rejected';
+/**
+ * pending: waits to be pushed. held: queued in its place but not to be pushed yet (a deprovision
+ * whose wipe job is being started; dropped if the job is refused). sent / rejected: the server's answer.
+ */
+export type OutboxState = 'pending' | 'held' | 'sent' | 'rejected';
 
 export interface SyncProblem {
   code: string;
@@ -95,7 +99,7 @@ interface StateRow {
 }
 
 const ProblemSchema = z.object({ code: z.string(), message: z.string(), hint: z.string() });
-const OutboxStateSchema = z.enum(['pending', 'sent', 'rejected']);
+const OutboxStateSchema = z.enum(['pending', 'held', 'sent', 'rejected']);
 
 function corrupt(where: string, error: unknown): StoreError {
   return new StoreError(
@@ -146,14 +150,18 @@ export class SyncStore {
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
-      insert: db.prepare(`INSERT OR IGNORE INTO outbox (key, type, body, technician, occurred_at) VALUES (@key, @type, @body, @technician, @occurredAt)`),
+      insert: db.prepare(`INSERT OR IGNORE INTO outbox (key, type, body, technician, occurred_at, state) VALUES (@key, @type, @body, @technician, @occurredAt, @state)`),
+      releaseHeld: db.prepare("UPDATE outbox SET state = 'pending' WHERE key = ? AND state = 'held'"),
+      dropHeld: db.prepare("DELETE FROM outbox WHERE key = ? AND state = 'held'"),
+      held: db.prepare("SELECT * FROM outbox WHERE state = 'held' ORDER BY seq"),
+      jobForDeprovision: db.prepare("SELECT id FROM jobs WHERE json_extract(params, '$.deprovisionId') = ? LIMIT 1").pluck(),
       pending: db.prepare("SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?"),
       byKey: db.prepare('SELECT * FROM outbox WHERE key = ?'),
       counts: db.prepare("SELECT COALESCE(SUM(state = 'pending'), 0) AS pending, COALESCE(SUM(state = 'rejected'), 0) AS rejected FROM outbox"),
       markSent: db.prepare("UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE key = ? AND state = 'pending'"),
       markRejected: db.prepare("UPDATE outbox SET state = 'rejected', rejection = ?, attempts = attempts + 1, last_error = ? WHERE key = ? AND state = 'pending'"),
       markFailed: db.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE key = ? AND state = 'pending'"),
-      pendingDeprovision: db.prepare(`SELECT * FROM outbox WHERE type = 'device.deprovision' AND state = 'pending'
+      pendingDeprovision: db.prepare(`SELECT * FROM outbox WHERE type = 'device.deprovision' AND state IN ('pending', 'held')
         AND json_extract(body, '$.request.serialNumbers[0]') = ? ORDER BY seq DESC LIMIT 1`),
       localChanges: db.prepare(`SELECT 1 FROM outbox WHERE type IN ('device.deprovision', 'device.preapprove') AND state = 'pending'
         AND (json_extract(body, '$.request.serialNumbers[0]') = @serial OR json_extract(body, '$.device.serialNumber') = @serial) LIMIT 1`).pluck(),
@@ -182,10 +190,29 @@ export class SyncStore {
   // -- Outbox ---------------------------------------------------------------------------------
 
   /** Queues an event; false when an event with its key is already queued (the key is unique forever). */
-  enqueue(event: SyncEvent): boolean {
+  enqueue(event: SyncEvent, state: 'pending' | 'held' = 'pending'): boolean {
     const body = SyncEventBodySchema.parse(event.body);
-    const result = this.statements.insert.run({ key: event.key, type: body.type, body: JSON.stringify(body), technician: event.technician, occurredAt: event.occurredAt });
+    const result = this.statements.insert.run({ key: event.key, type: body.type, body: JSON.stringify(body), technician: event.technician, occurredAt: event.occurredAt, state });
     return result.changes === 1;
+  }
+
+  /** A held entry may be pushed from now on, in the place it was queued. */
+  releaseHeld(key: string): boolean {
+    return this.statements.releaseHeld.run(key).changes === 1;
+  }
+
+  /** A held entry is withdrawn (it was never pushed). */
+  dropHeld(key: string): void {
+    this.statements.dropHeld.run(key);
+  }
+
+  held(): OutboxEntry[] {
+    return (this.statements.held.all() as OutboxRow[]).map(toEntry);
+  }
+
+  /** The job started to wipe a device for this deprovision, if any. */
+  jobForDeprovision(deprovisionId: string): string | null {
+    return (this.statements.jobForDeprovision.get(deprovisionId) as string | undefined) ?? null;
   }
 
   /** The oldest pending entries, in the order they were queued. */
@@ -225,7 +252,7 @@ export class SyncStore {
     });
   }
 
-  /** The device.deprovision entry for this serial number not yet accepted by the server, if any. */
+  /** The device.deprovision entry for this serial number not yet accepted by the server (or still held), if any. */
   pendingDeprovision(serialNumber: string): OutboxEntry | null {
     const row = this.statements.pendingDeprovision.get(serialNumber) as OutboxRow | undefined;
     return row ? toEntry(row) : null;

@@ -292,15 +292,8 @@ export class BenchSync implements HostSync {
     const wipe = wipeFor(params.reason, record.ownership, params.wipe)!;
     const toStatus = statusAfterDeprovision(params.reason, record.ownership);
     const deprovisionId = randomUUID();
+    const key = `deprovision:${deprovisionId}`;
     const tethered = this.options.devices.bySerial(serialNumber);
-    // The wipe starts first when the device is here: if it cannot (another bench holds its
-    // lease, an action is in progress), nothing is queued and the technician can try again.
-    let jobId: string | null = null;
-    if (tethered?.ready) {
-      const started = await this.startWipe(tethered, wipe, params.reason, toStatus, deprovisionId);
-      if ('code' in started) return started;
-      jobId = started.jobId;
-    }
     const at = this.now();
     const deviceInfo = params.requestInfo && tethered ? deviceInfoOf(tethered) : null;
     const body: SyncEventBody = {
@@ -316,6 +309,24 @@ export class BenchSync implements HostSync {
         ...(deviceInfo ? { deviceInfo: { [serialNumber]: deviceInfo } } : {}),
       },
     };
+    const event = { key, technician, at: at.toISOString(), body };
+    // When the device is here its wipe starts first: if it cannot (another bench holds the
+    // lease, an action is in progress), nothing is deprovisioned and the technician can try
+    // again. The event is held in its place meanwhile, so that it reaches the server before
+    // the wipe job's job.finished (which completes it there) however fast the job ends.
+    let jobId: string | null = null;
+    if (tethered?.ready) {
+      this.options.syncStore.enqueue({ key, occurredAt: event.at, technician, body }, 'held');
+      const started = await this.startWipe(tethered, wipe, params.reason, toStatus, deprovisionId).catch((error: unknown) => {
+        this.options.syncStore.dropHeld(key);
+        throw error;
+      });
+      if ('code' in started) {
+        this.options.syncStore.dropHeld(key);
+        return started;
+      }
+      jobId = started.jobId;
+    }
     const pendingDeprovision: Deprovision = {
       id: deprovisionId,
       serialNumber,
@@ -334,7 +345,7 @@ export class BenchSync implements HostSync {
     const purge = purgeAfter(toStatus, record.ownership, at);
     const updated: InventoryDevice = { ...record, status: toStatus, purgeAfter: purge ? purge.toISOString() : null, pendingDeprovision, updatedAt: at.toISOString() };
     this.queue(
-      { key: `deprovision:${deprovisionId}`, technician, at: at.toISOString(), body },
+      event,
       { action: 'device.deprovision', udid: tethered?.udid ?? null, serialNumber, jobId, result: 'queued', detail: `reason ${params.reason}, ${wipe} wipe, ${record.status} → ${toStatus}; deprovision ${deprovisionId}${params.note ? `; note: ${params.note}` : ''}` },
       updated,
     );
@@ -365,6 +376,32 @@ export class BenchSync implements HostSync {
     }
   }
 
+  /**
+   * After a crash between starting a deprovision's wipe and recording the deprovision: a held
+   * deprovision whose wipe job exists goes to the server (the device is being wiped for it) and
+   * is audited now; one without a job never happened and is withdrawn. Call once at start.
+   */
+  recoverHeld(): void {
+    const { syncStore, store } = this.options;
+    for (const entry of syncStore.held()) {
+      if (entry.body.type !== 'device.deprovision') {
+        syncStore.dropHeld(entry.key);
+        continue;
+      }
+      const { deprovisionId } = entry.body;
+      const jobId = syncStore.jobForDeprovision(deprovisionId);
+      if (jobId === null) {
+        syncStore.dropHeld(entry.key);
+        continue;
+      }
+      const serialNumber = entry.body.request.serialNumbers[0] ?? null;
+      syncStore.transaction(() => {
+        store.audit.append({ at: this.now().toISOString(), technician: entry.technician ?? 'unknown', action: 'device.deprovision', jobId, workflowId: null, stepKind: null, udid: null, serialNumber, result: 'queued', detail: `deprovision ${deprovisionId} recorded after a restart (its wipe job had started)` });
+        syncStore.releaseHeld(entry.key);
+      });
+    }
+  }
+
   // -- Helpers ----------------------------------------------------------------------------------
 
   /** Audit record, outbox entry and the copy's record: one transaction. */
@@ -372,7 +409,8 @@ export class BenchSync implements HostSync {
     const { syncStore, store } = this.options;
     syncStore.transaction(() => {
       store.audit.append({ at: event.at, technician: event.technician, workflowId: null, stepKind: null, ...audit, jobId: audit.jobId ?? null });
-      syncStore.enqueue({ key: event.key, occurredAt: event.at, technician: event.technician, body: event.body });
+      // Held while its wipe job started: released in the place it was queued.
+      if (!syncStore.releaseHeld(event.key)) syncStore.enqueue({ key: event.key, occurredAt: event.at, technician: event.technician, body: event.body });
       syncStore.putInventory(record);
     });
   }

@@ -131,6 +131,7 @@ export async function openSync(deps: SyncDeps, options: SyncOptions): Promise<Op
   });
   hostSync = new BenchSync({ store: deps.store, syncStore, loop, client, jobs: hostJobs, catalog: deps.catalog, devices: deps.devices, benchName: options.benchName, ...(deps.now ? { now: deps.now } : {}) });
   const sync = hostSync;
+  sync.recoverHeld();
   // A job that finished queues its event in a trigger: send it soon.
   const jobs = deps.engine.onChange((job) => {
     if (job.state === 'succeeded' || job.state === 'failed' || job.state === 'cancelled') loop.kick();

@@ -207,6 +207,38 @@ describe('deprovisioning', () => {
   });
 });
 
+describe('a deprovision and its wipe job', () => {
+  const params = { acknowledged: true, requestInfo: false } as const;
+
+  it('reaches the server before the job\'s end, however fast the job ends', async () => {
+    seed(inventoryDevice('C1'));
+    tethered('u1', { serialNumber: 'C1' });
+    startAnswer = (request) => {
+      // The job ends before startJobs returns: its trigger queues job.finished at once.
+      syncStore.enqueue({ key: 'job:fast', occurredAt: NOW.toISOString(), technician: 'Ana', body: { type: 'job.finished', job: { jobId: 'fast', workflowId: 'erase', udid: 'u1', serialNumber: 'C1', state: 'succeeded', technician: 'Ana', reason: null, deprovisionId: String(request.params?.deprovisionId), errorMessage: null, finishedAt: NOW.toISOString() } } });
+      return jobFor(request);
+    };
+    const result = await bench.deprovision({ ...params, serialNumbers: ['C1'], reason: 'retire' });
+    const keys = syncStore.pending(100).map((entry) => entry.key).filter((key) => !key.startsWith('audit:'));
+    expect(keys).toEqual([`deprovision:${result.started[0]!.deprovisionId}`, 'job:fast']);
+  });
+
+  it('after a crash while the wipe was starting: recorded if its job exists, withdrawn if not', () => {
+    const withJob = '2f0c1c3e-6a6b-4d8e-9a53-1b8d2f1e7c10';
+    const withoutJob = '3a1d2e4f-7b8c-4d9e-8f60-2c9e3f2a8d21';
+    const held = (id: string) => ({ key: `deprovision:${id}`, occurredAt: NOW.toISOString(), technician: 'Ana', body: { type: 'device.deprovision' as const, deprovisionId: id, request: { serialNumbers: ['C1'], acknowledged: true as const, reason: 'retire' as const, requestInfo: false } } });
+    syncStore.enqueue(held(withJob), 'held');
+    syncStore.enqueue(held(withoutJob), 'held');
+    store.saveWorkflow({ id: 'erase', hash: 'h', definition: '{}' });
+    store.createJob({ id: 'job-1', batchId: 'b', workflowId: 'erase', workflowHash: 'h', udid: 'u1', ecid: null, serialNumber: 'C1', technician: 'Ana', reason: 'retire', params: { deprovisionId: withJob }, createdAt: NOW.toISOString(), steps: [] });
+    expect(syncStore.counts().pending).toBe(0);
+    bench.recoverHeld();
+    expect(syncStore.entry(`deprovision:${withJob}`)?.state).toBe('pending');
+    expect(syncStore.entry(`deprovision:${withoutJob}`)).toBeNull();
+    expect(store.audit.records().at(-1)).toMatchObject({ action: 'device.deprovision', jobId: 'job-1', detail: expect.stringMatching(/recorded after a restart/) });
+  });
+});
+
 describe('devices observed at the bench', () => {
   it('queues a ready device once per identity: again only when it changed (an OS update)', () => {
     const device = tethered('u1');

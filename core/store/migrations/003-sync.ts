@@ -34,7 +34,7 @@ CREATE TABLE outbox (
   body        TEXT NOT NULL,        -- JSON SyncEventBody
   technician  TEXT,
   occurred_at TEXT NOT NULL,
-  state       TEXT NOT NULL DEFAULT 'pending', -- pending | sent | rejected
+  state       TEXT NOT NULL DEFAULT 'pending', -- pending | held | sent | rejected (see core/store/sync-store.ts)
   attempts    INTEGER NOT NULL DEFAULT 0,
   last_error  TEXT,
   sent_at     TEXT,
