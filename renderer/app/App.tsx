@@ -18,7 +18,7 @@ import { InventoryView } from '../features/inventory/InventoryView.js';
 import { PreapprovedView } from '../features/preapproved/PreapprovedView.js';
 import { SyncNotice } from '../features/sync/SyncNotice.js';
 import type { BenchState } from '../state/types.js';
-import { AppHeader } from './AppHeader.js';
+import { AppHeader, AppNav } from './AppHeader.js';
 import { useBench, useBenchStore } from './store-context.js';
 
 export function App() {
@@ -37,6 +37,7 @@ export function App() {
     <div className={`app view-${view}${stale ? ' is-stale' : ''}`}>
       <SimulatedBanner />
       <AppHeader />
+      <AppNav />
       <ConnectionBanner />
       <SyncNotice />
       {ready && page === 'bench' ? <Toolbar /> : null}

@@ -31,14 +31,23 @@ export function AppHeader() {
           {total > 0 ? ` · ${ready} ready · ${waiting} need${waiting === 1 ? 's' : ''} attention` : ''}
         </span>
       ) : null}
-      <PageTabs />
       <span className="header-spacer" />
-      <SyncIndicator />
       <TechnicianBadge />
       <span className={`link link-${phase}`} data-testid="connection-status" data-phase={phase}>
         <span className="link-dot" aria-hidden="true" />
         {phase === 'open' ? 'Connected' : phase === 'lost' ? 'Reconnecting…' : 'Connecting…'}
       </span>
     </header>
+  );
+}
+
+/** The pages on the left, the sync state on the right: a row of its own, so neither squeezes the bench's summary. */
+export function AppNav() {
+  return (
+    <div className="app-nav">
+      <PageTabs />
+      <span className="header-spacer" />
+      <SyncIndicator />
+    </div>
   );
 }
