@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import type { DeviceRecord } from '../devices/identity.js';
 import { DeviceError, NativeLibraryMissingError, UsbmuxdUnavailableError } from '../devices/errors.js';
+import { HostRefusal } from '../host/envelopes.js';
 import { CliExit, EXIT, type ExitCode } from './exit-codes.js';
 import { ALL_FIELDS, DOCUMENTED_FIELDS, pick, resolveField, toCsv, toJson, toKeyValueText, toTextTable, type FieldName } from './output.js';
 import { selectTargets } from './targets.js';
@@ -71,6 +72,11 @@ function failure(error: unknown): ExitCode {
   if (error instanceof CliExit) {
     process.stderr.write(`benchline: ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`);
     return error.code;
+  }
+  if (error instanceof HostRefusal) {
+    // e.g. an enrollment code the server refused: the sentence and what to do, no stack.
+    process.stderr.write(`benchline: ${error.message}\n  ${error.hint}\n`);
+    return EXIT.FAILURE;
   }
   if (error instanceof DeviceError) {
     process.stderr.write(`benchline: ${error.message}\n  ${error.instruction}\n`);

@@ -16,8 +16,9 @@ import type { ActionsOptions } from './actions.js';
 import { isLoopbackAddress } from '../host/web/access.js';
 import { startWebServer, type WebServer } from '../host/web/server.js';
 import { CliExit, EXIT, type ExitCode } from './exit-codes.js';
+import { addSyncOptions, parseSyncOptions, type RawSyncOptions, type SyncConfig } from './sync-options.js';
 
-export interface ServeOptions extends RawActionOptions {
+export interface ServeOptions extends RawActionOptions, RawSyncOptions {
   listen: string;
   port: string;
   token?: string;
@@ -38,6 +39,7 @@ export interface ServeConfig {
   simulate: number | undefined;
   seed: string;
   actions: Omit<ActionsOptions, 'simulated'>;
+  sync: SyncConfig;
 }
 
 /** The repository (or installed package) root: dist/renderer lives under it, whether this runs from dist/ or from source. */
@@ -76,7 +78,7 @@ export function parseServeOptions(options: ServeOptions, generateToken: () => st
   const needsToken = !isLoopbackAddress(listen);
   const token = options.token ?? (needsToken ? generateToken() : null);
   const tls = options.tlsCert !== undefined && options.tlsKey !== undefined ? { cert: readPem(options.tlsCert, '--tls-cert'), key: readPem(options.tlsKey, '--tls-key') } : null;
-  return { listen, port, token, tokenGenerated: options.token === undefined && token !== null, tls, simulate, seed: options.seed, actions: parseActionOptions(options) };
+  return { listen, port, token, tokenGenerated: options.token === undefined && token !== null, tls, simulate, seed: options.seed, actions: parseActionOptions(options), sync: parseSyncOptions(options) };
 }
 
 function lanAddresses(): string[] {
@@ -117,6 +119,7 @@ export async function serveCommand(options: ServeOptions, print: (line: string) 
     simulate: config.simulate,
     seed: config.seed,
     actions: config.actions,
+    sync: config.sync,
     onRetryError: (error) => warn(`benchline: reopening the bench failed: ${error instanceof Error ? error.message : String(error)}`),
   });
   let server: WebServer;
@@ -131,6 +134,11 @@ export async function serveCommand(options: ServeOptions, print: (line: string) 
   if (config.listen === '0.0.0.0') for (const address of lanAddresses()) lines.push(`  also at: ${server.urlFor(address)}`);
   if (config.tokenGenerated) lines.push(`Access token: ${config.token}`);
   print(lines.join('\n'));
+  const sync = await hosted.host.call('sync.status', {});
+  if (sync.ok) {
+    const status = sync.value;
+    warn(status.mode === 'standalone' ? `Central server: standalone (embedded in this process at ${status.serverUrl}).` : status.mode === 'server' ? `Central server: ${status.serverUrl}` : 'Central server: none (--no-server); actions are recorded and sent once a server is configured.');
+  }
   if (config.simulate !== undefined) warn(`Simulated devices (${config.simulate}, seed ${config.seed}): not real hardware.`);
   if (!isLoopbackAddress(config.listen)) warn(`Listening on ${config.listen}: anyone who can reach this machine and has the token can use the bench.`);
   const status = hosted.host.status();
@@ -143,8 +151,8 @@ export async function serveCommand(options: ServeOptions, print: (line: string) 
 }
 
 export function registerServe(program: Command, run: (action: () => Promise<ExitCode>) => void): void {
-  addActionOptions(program
-    .command('serve'))
+  addSyncOptions(addActionOptions(program
+    .command('serve')))
     .description('serve the bench app to a browser: the built UI over HTTP and the API over WebSocket at /api')
     .option('--listen <addr>', 'address to listen on; beyond loopback an access token is required', '127.0.0.1')
     .option('--port <n>', 'port (0 = any free port)', '0')

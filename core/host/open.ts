@@ -7,9 +7,10 @@ import { hostname } from 'node:os';
 import { openBench, type BenchOptions } from '../cli/compose.js';
 import { formatMuxAddress, parseMuxAddress } from '../../native/usbmuxd/protocol.js';
 import { BenchHost, type BenchHostOptions } from './bench-host.js';
-import { openActions, type ActionsOptions, type BenchActions } from '../cli/actions.js';
+import type { ActionsOptions, BenchActions } from '../cli/actions.js';
 import { ImobiledeviceLockdown } from '../../native/imobiledevice/lockdown.js';
 import { SupervisedRegistry, type OpenedBench } from './supervisor.js';
+import { openSyncedActions, type HostedSyncOptions, type SyncedActions } from './synced-actions.js';
 
 export interface HostedBench {
   host: BenchHost;
@@ -26,6 +27,10 @@ export interface HostedBenchOptions extends Pick<BenchOptions, 'simulate' | 'see
   hostOptions?: Pick<BenchHostOptions, 'statusTicker' | 'onListenerError'>;
   /** Open bench actions (store, job engine) with these settings; without, the bench only identifies devices. */
   actions?: Omit<ActionsOptions, 'simulated'>;
+  /** The central server (with `actions`): default the one the record remembers, else the embedded one (standalone). */
+  sync?: HostedSyncOptions;
+  /** Where notices go (e.g. "standalone: embedded server at …"); default stderr. */
+  notice?: (line: string) => void;
 }
 
 async function openDefault(options: HostedBenchOptions, lockdown: ImobiledeviceLockdown | undefined): Promise<OpenedBench> {
@@ -48,9 +53,12 @@ export async function openHostedBench(options: HostedBenchOptions = {}): Promise
     onRetryError: options.onRetryError,
   });
   let actions: BenchActions | null = null;
+  let synced: SyncedActions | null = null;
+  const benchName = options.benchName ?? hostname();
   if (options.actions && lockdown) {
     try {
-      actions = openActions(registry, lockdown, { ...options.actions, simulated: options.simulate !== undefined });
+      synced = await openSyncedActions(registry, lockdown, { ...options.actions, simulated: options.simulate !== undefined }, { ...(options.sync ?? { mode: 'auto' }), benchName });
+      actions = synced.actions;
     } catch (error) {
       await lockdown.close();
       throw error;
@@ -58,16 +66,16 @@ export async function openHostedBench(options: HostedBenchOptions = {}): Promise
   }
   const host = new BenchHost({
     registry,
-    ...(actions ? { jobs: actions.hostJobs } : {}),
+    ...(synced ? { jobs: synced.hostJobs, sync: synced.sync.hostSync } : {}),
     simulated: options.simulate !== undefined,
     muxAddress: () => registry.muxAddress,
-    benchName: options.benchName ?? hostname(),
+    benchName,
     ...options.hostOptions,
   });
   // Subscribe before the first open, so the devices it finds reach the host as events too.
   host.start();
   const stopActions = async (): Promise<void> => {
-    await actions?.stop();
+    await synced?.stop();
     await lockdown?.close();
   };
   try {

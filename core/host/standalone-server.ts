@@ -3,4 +3,4 @@
  * bench runs in its own process when no server is configured ("standalone").
  * Everything else reaches the server over HTTP, as with a shared one.
  */
-export { startEmbeddedServer, type EmbeddedServer } from '../../server/embedded.js';
+export { startEmbeddedServer, STANDALONE_BENCH_ID, type EmbeddedServer } from '../../server/embedded.js';
