@@ -71,6 +71,26 @@ function setupError(code: string, message: string, hint: string): HostRefusal {
   return new HostRefusal(code, message, hint);
 }
 
+/**
+ * Exchanges a one-time enrollment code for this bench's token (POST /benches/enroll) and
+ * stores the server, token and bench id. Throws HostRefusal: EnrollmentRefused for a code
+ * used, expired or unknown; the server's failure otherwise.
+ */
+export async function enrollBench(syncStore: SyncStore, url: string, code: string, options: { timeoutMs?: number | undefined } = {}): Promise<void> {
+  const stored = syncStore.state();
+  try {
+    const enrolled = await new ServerClient({ url, token: null, timeoutMs: options.timeoutMs }).enroll(code);
+    syncStore.enroll({ serverUrl: url, benchId: enrolled.bench.id, benchName: enrolled.bench.name, token: enrolled.token });
+  } catch (error) {
+    if (error instanceof ServerCallError && error.kind === 'unauthorized') {
+      const already = stored.token && stored.serverUrl === url ? ` This bench is already enrolled there as ${stored.benchName ?? stored.benchId}: start it without the enrollment code to use that enrollment.` : '';
+      throw setupError('EnrollmentRefused', `The server at ${url} refused the enrollment code: it was used already, expired or never existed.${already}`, 'Ask an admin for a new code (POST /benches/enrollment-codes); a code enrolls one bench, once.');
+    }
+    if (error instanceof ServerCallError) throw setupError(error.code, `This bench cannot enroll: ${error.message}`, error.kind === 'unreachable' ? 'Check the URL and that the server is running, then start again: enrolling needs the server once.' : error.hint);
+    throw error;
+  }
+}
+
 async function enroll(syncStore: SyncStore, options: SyncOptions, timeoutMs: number | undefined): Promise<void> {
   const stored = syncStore.state();
   const url = options.serverUrl ?? stored.serverUrl;
@@ -81,18 +101,8 @@ async function enroll(syncStore: SyncStore, options: SyncOptions, timeoutMs: num
     return;
   }
   if (options.enrollmentCode) {
-    try {
-      const enrolled = await new ServerClient({ url, token: null, timeoutMs }).enroll(options.enrollmentCode);
-      syncStore.enroll({ serverUrl: url, benchId: enrolled.bench.id, benchName: enrolled.bench.name, token: enrolled.token });
-      return;
-    } catch (error) {
-      if (error instanceof ServerCallError && error.kind === 'unauthorized') {
-        const already = stored.token && stored.serverUrl === url ? ` This bench is already enrolled there as ${stored.benchName ?? stored.benchId}: start it without the enrollment code to use that enrollment.` : '';
-        throw setupError('EnrollmentRefused', `The server at ${url} refused the enrollment code: it was used already, expired or never existed.${already}`, 'Ask an admin for a new code (POST /benches/enrollment-codes); a code enrolls one bench, once.');
-      }
-      if (error instanceof ServerCallError) throw setupError(error.code, `This bench cannot enroll: ${error.message}`, error.kind === 'unreachable' ? 'Check the URL and that the server is running, then start again: enrolling needs the server once.' : error.hint);
-      throw error;
-    }
+    await enrollBench(syncStore, url, options.enrollmentCode, { timeoutMs });
+    return;
   }
   if (!stored.token || stored.serverUrl === null) {
     throw setupError('NotEnrolled', `This bench is not enrolled at ${url}.`, 'Ask an admin for an enrollment code (POST /benches/enrollment-codes) and start with --enrollment-code <code>.');
