@@ -59,6 +59,12 @@ export type BenchStartRequest = Omit<StartRequest, 'technician' | 'jobIds'>;
 /** HostJobs plus starting with workflow parameters, for core/sync. */
 export interface BenchJobs extends HostJobs {
   startJobs(request: BenchStartRequest): Promise<StartOutcome>;
+  /**
+   * Takes (renews) the leases of destructive jobs already running, e.g. resumed after a
+   * restart, and holds them like a new job's. A lease another bench took meanwhile cannot
+   * stop a job that is past its start: it is recorded in the audit log.
+   */
+  holdActiveLeases(): Promise<void>;
 }
 
 const everyInterval = (ms: number, renew: () => void): (() => void) => {
@@ -151,6 +157,24 @@ export function createHostJobs(engine: JobEngine, store: BenchStore, catalog: Wo
     return { ...outcome, refused: [...outcome.refused, ...refused] };
   }
 
+  async function holdActiveLeases(): Promise<void> {
+    const leases = options.leases;
+    if (!leases || !hold) return;
+    const active = engine.list({ activeOnly: true, limit: 10_000 }).filter((job) => job.serialNumber !== null && catalog.get(job.workflowId)?.definition.destructive);
+    await Promise.all(
+      active.map(async (job) => {
+        const serialNumber = job.serialNumber!;
+        const outcome = await leases.acquire(serialNumber, job.id);
+        if (outcome.kind === 'granted') {
+          hold({ udid: job.udid, serialNumber, jobId: job.id, renewEveryMs: outcome.renewEveryMs, unchecked: null });
+          return;
+        }
+        const detail = outcome.kind === 'held' ? `lease held elsewhere while this job resumed: ${outcome.message}` : outcome.reason;
+        store.audit.append({ at: new Date().toISOString(), technician: job.technician, action: 'lease.unchecked', jobId: job.id, workflowId: job.workflowId, stepKind: null, udid: job.udid, serialNumber, result: 'skipped', detail });
+      }),
+    );
+  }
+
   const rejectAsRefusal = (error: unknown): Promise<never> => Promise.reject(error instanceof JobCommandError ? new HostRefusal(error.code, error.message, error.hint) : error);
 
   return {
@@ -170,6 +194,7 @@ export function createHostJobs(engine: JobEngine, store: BenchStore, catalog: Wo
       }
     },
     startJobs,
+    holdActiveLeases,
     list: (query): Job[] => engine.list(query),
     cancel: (jobId) => engine.cancel(jobId).catch(refusal),
     onJobChange: (listener): Subscription => engine.onChange(listener),

@@ -142,6 +142,9 @@ export async function openSync(deps: SyncDeps, options: SyncOptions): Promise<Op
   hostSync = new BenchSync({ store: deps.store, syncStore, loop, client, jobs: hostJobs, catalog: deps.catalog, devices: deps.devices, benchName: options.benchName, ...(deps.now ? { now: deps.now } : {}) });
   const sync = hostSync;
   sync.recoverHeld();
+  // Jobs resumed after a restart hold their device's lease again (without blocking the start on the server).
+  // Best effort, like every lease: a failure here (the store closing during a quick stop) must not surface.
+  hostJobs.holdActiveLeases().catch(() => undefined);
   // A job that finished queues its event in a trigger: send it soon.
   const jobs = deps.engine.onChange((job) => {
     if (job.state === 'succeeded' || job.state === 'failed' || job.state === 'cancelled') loop.kick();

@@ -124,6 +124,15 @@ describe('leases for destructive jobs', () => {
     expect(leases.released).toEqual([]);
   });
 
+  it('a job resumed after a restart takes its lease again and gives it back when it ends', async () => {
+    bench.add('udid-a', { serialNumber: 'SNA' });
+    const resumed = engine.start({ workflowId: 'erase', udids: ['udid-a'], acknowledged: true, reason: 'retire', technician: 'Ana' }).jobs[0]!;
+    await jobs.holdActiveLeases();
+    expect(leases.acquired).toEqual([['SNA', resumed.id]]);
+    await engine.idle();
+    expect(leases.released).toEqual([['SNA', resumed.id]]);
+  });
+
   it('jobs that destroy nothing take no lease, and startJobs stores workflow parameters with the job', async () => {
     bench.add('udid-a', { serialNumber: 'SNA' });
     const outcome = await jobs.startJobs({ workflowId: 'restart', udids: ['udid-a'], acknowledged: false, params: { note: 'x' } });
