@@ -220,6 +220,21 @@ describe('two benches and a server', () => {
   });
 });
 
+describe('devices observed at a bench', () => {
+  it('reach the server once per identity and show in the device\'s history', async () => {
+    const bench = await openBench('Bench-A');
+    bench.devices.add('udid-1', { serialNumber: 'SN1' });
+    await bench.sync.hostSync.preapprove({ udids: ['udid-1'], ownership: 'corporate', user: { email: 'ana@example.org', name: 'Ana' } });
+    const device = { udid: 'udid-1', serialNumber: 'SN1', ecid: '1', productType: 'iPhone14,2', productVersion: '18.1', deviceName: 'iPhone', ready: true };
+    bench.sync.hostSync.noteDevice(device);
+    bench.sync.hostSync.noteDevice(device);
+    const status = await bench.sync.hostSync.syncNow();
+    expect(status).toMatchObject({ pending: 0, rejected: 0 });
+    expect((await bench.sync.hostSync.history('SN1')).filter((entry) => entry.kind === 'observed')).toHaveLength(1);
+    expect(bench.sync.hostSync.searchInventory({ query: 'SN1', offset: 0, limit: 1 }).devices[0]).toMatchObject({ udid: 'udid-1', productVersion: '18.1' });
+  });
+});
+
 describe('faults', () => {
   it('server down for the bench\'s whole run, then back: one sync sends every event exactly once', async () => {
     const proxy = new FlakyProxy(serverUrl);
