@@ -12,7 +12,7 @@ import { acquireBenchLock, type BenchLock } from '../jobs/bench-lock.js';
 import { createHostJobs } from '../jobs/host-jobs.js';
 import { registryPresence, type DevicePresence, type RegistryLike } from '../jobs/presence.js';
 import type { HostJobs } from '../host/ports.js';
-import { defaultStorePath, openStore, type BenchStore } from '../store/index.js';
+import { defaultStorePath, ensureStoreDirectory, openStore, type BenchStore } from '../store/index.js';
 import { WorkflowCatalog } from '../workflows/catalog.js';
 import { loadOrganization, simulatedOrganization, unconfiguredOrganization, type Organization } from '../workflows/organization.js';
 import type { DeviceServices } from '../devices/services.js';
@@ -73,6 +73,7 @@ export function openActions(registry: RegistryLike, lockdown: ImobiledeviceLockd
   storePath ??= defaultStorePath();
   const catalog = new WorkflowCatalog({ extraDir: options.workflowsDir ?? null });
   const organization = organizationFor(options);
+  ensureStoreDirectory(storePath);
   let lock: BenchLock | null = acquireBenchLock(storePath);
   let store: BenchStore;
   try {

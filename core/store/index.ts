@@ -1,6 +1,6 @@
 /** The bench's own record: open it with openStore(defaultStorePath()). */
 export { openStore } from './sqlite-store.js';
-export { defaultStorePath } from './location.js';
+export { defaultStorePath, ensureStoreDirectory } from './location.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
 export type { OpenOptions } from './database.js';
 export * from './types.js';

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { StoreError } from './errors.js';
 
 /**
  * `$BENCHLINE_STORE` if set, else `$XDG_DATA_HOME/benchline/bench.db`, else
@@ -16,4 +17,21 @@ export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
   const file = explicit ? path.resolve(explicit) : path.join(dataHome, 'benchline', 'bench.db');
   mkdirSync(path.dirname(file), { recursive: true });
   return file;
+}
+
+/**
+ * Creates the directory a record given with --store will live in (a new bench pointed at
+ * /srv/bench-3/bench.db just works); says what to do when it cannot be created.
+ */
+export function ensureStoreDirectory(file: string): void {
+  try {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  } catch (error) {
+    throw new StoreError(
+      'cannot-open',
+      `The directory for ${file} cannot be created (${error instanceof Error ? error.message : String(error)}).`,
+      'Choose a --store path in a directory this user may write, or create the directory first.',
+      { cause: error },
+    );
+  }
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { bearer } from '../auth/guard.js';
 import { createEnrollmentCode, listBenches, redeemEnrollmentCode, revokeBench } from '../auth/store.js';
 import { ApiError, errorBody } from '../errors.js';
+import { auditCopyHead } from '../store/bench-audit.js';
 import { authErrors, bench } from './schemas.js';
 import type { RouteContext, ZodApp } from './types.js';
 
@@ -55,5 +56,19 @@ export function benchRoutes(app: ZodApp, ctx: RouteContext): void {
     if (!revoked) throw new ApiError(404, 'bench-not-found', `There is no bench ${request.params.id}.`, 'List the benches with GET /benches.');
     request.log.info({ benchId: revoked.id, by: request.principal?.id }, 'bench revoked');
     return revoked;
+  });
+
+  app.get('/benches/:id/audit', {
+    config: { access: { roles: ['admin', 'read-only'] } },
+    schema: {
+      summary: "The server's copy of a bench's audit log: how many records and the newest one's hash, to compare with `benchline audit export` at the bench",
+      tags: ['benches'],
+      params: z.object({ id: z.uuid() }),
+      response: { 200: z.object({ benchId: z.uuid(), count: z.number().int(), lastSeq: z.number().int().nullable(), headHash: z.string().nullable(), lastAt: z.string().nullable() }), 404: errorBody, ...authErrors },
+    },
+  }, async (request) => {
+    const benches = await listBenches(ctx.db);
+    if (!benches.some((entry) => entry.id === request.params.id)) throw new ApiError(404, 'bench-not-found', `There is no bench ${request.params.id}.`, 'List the benches with GET /benches.');
+    return { benchId: request.params.id, ...(await auditCopyHead(ctx.db, request.params.id)) };
   });
 }

@@ -4,43 +4,16 @@
  * and stops cleanly on SIGTERM and SIGINT; on PGlite in a directory and on PostgreSQL.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterEach, expect, it } from 'vitest';
+import { startServerProcess as start } from '../../support/server-process.js';
 import { databaseTargets, describeEachDatabase, type DatabaseTarget } from '../../support/postgres.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const targets = await databaseTargets();
 const PASSWORD = 'first admin password';
-
-interface Running {
-  url: string;
-  stderr: () => string;
-  stop(signal: NodeJS.Signals): Promise<number | null>;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Running> {
-  if (!existsSync(path.join(ROOT, 'dist/server/main.js'))) throw new Error('dist/server is missing: run "npm run build" (npm test does) first');
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/benchline-server.cjs'), '--port', '0', '--log-level', 'warn', ...args], {
-    // A key given as undefined is left out (spawn would pass the string "undefined").
-    env: Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([key, value]) => value !== undefined && !(key in env && env[key] === undefined))),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', (line) => {
-      const url = /^benchline-server listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line)?.[1];
-      if (!url) return reject(new Error(`unexpected first line: ${line}`));
-      resolve({ url, stderr: () => stderr, stop: (signal) => (child.kill(signal), exited) });
-    });
-    void exited.then((code) => reject(new Error(`benchline-server exited with ${code} before it was ready: ${stderr}`)));
-  });
-}
 
 const login = (url: string, password = PASSWORD) =>
   fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'root@example.org', password }) });
