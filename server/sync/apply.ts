@@ -82,21 +82,42 @@ async function effect(tx: Queryable, bench: SyncBench, event: SyncEvent, at: Dat
   }
 }
 
+/** Thrown when an event failed in a way that may have left writes behind with no savepoint to undo them. */
+export class RedoWithSavepoints extends Error {
+  constructor(readonly original: unknown) {
+    super('an event failed without a savepoint: redo the chunk with one around every event');
+    this.name = 'RedoWithSavepoints';
+  }
+}
+
+/**
+ * Whether the event runs inside its own savepoint. Those that go through the inventory service
+ * do: several statements, and a refusal or constraint failure must undo them all. An audit
+ * record is checked first and then stored by a single INSERT, so it is cheaper without (a
+ * savepoint is two more statements, and audit records are most of a busy bench's outbox): a
+ * rejection there has written nothing, and if the INSERT itself fails the transaction cannot go
+ * on, so the caller redoes the chunk with `isolateAll`.
+ */
+const needsSavepoint = (raw: RawEvent, isolateAll: boolean): boolean => isolateAll || eventType(raw) !== 'audit.record';
+
 /**
  * Applies one event inside the batch's transaction. Rejections are answered and kept in the
  * receipt; anything unexpected is thrown, so the transaction rolls back and the bench retries.
  */
-export async function applyEvent(tx: Queryable, bench: SyncBench, raw: RawEvent, audit: AuditChain, now: Date): Promise<EventOutcome> {
-  await tx.query('SAVEPOINT sync_event');
+export async function applyEvent(tx: Queryable, bench: SyncBench, raw: RawEvent, audit: AuditChain, now: Date, isolateAll: boolean): Promise<EventOutcome> {
+  const savepoint = needsSavepoint(raw, isolateAll);
+  if (savepoint) await tx.query('SAVEPOINT sync_event');
   try {
     const { event, at } = validated(raw);
     await effect(tx, bench, event, at, audit, now);
-    await tx.query('RELEASE SAVEPOINT sync_event');
+    if (savepoint) await tx.query('RELEASE SAVEPOINT sync_event');
     return { key: raw.key, status: 'applied', error: null };
   } catch (error) {
     const rejection = rejectionOf(error);
     if (rejection === undefined) throw error;
-    await tx.query('ROLLBACK TO SAVEPOINT sync_event');
+    if (savepoint) await tx.query('ROLLBACK TO SAVEPOINT sync_event');
+    // Without a savepoint only a rejection raised before any write (validation, a broken chain) can be kept.
+    else if (!(error instanceof EventRejected)) throw new RedoWithSavepoints(error);
     await markRejected(tx, bench.id, raw.key, rejection);
     return { key: raw.key, status: 'rejected', error: rejection };
   }

@@ -7,26 +7,27 @@
  * `duplicate` and the rest are applied.
  */
 import type { Database, Queryable } from '../db/database.js';
-import { applyEvent, eventType, type EventOutcome, type RawEvent } from './apply.js';
+import { applyEvent, eventType, RedoWithSavepoints, type EventOutcome, type RawEvent } from './apply.js';
 import { AuditChain } from './audit-copy.js';
 import type { SyncBench } from './bench.js';
 import { claimReceipts } from './receipts.js';
 
 export const PUSH_CHUNK = 20;
 
-async function applyChunk(tx: Queryable, bench: SyncBench, events: readonly RawEvent[], now: Date, seen: Map<string, EventOutcome>): Promise<EventOutcome[]> {
+async function applyChunk(tx: Queryable, bench: SyncBench, events: readonly RawEvent[], now: Date, seen: ReadonlyMap<string, EventOutcome>, isolateAll: boolean): Promise<EventOutcome[]> {
   const earlier = await claimReceipts(tx, bench.id, events.map((event) => ({ key: event.key, type: eventType(event) })), now);
   const audit = new AuditChain(tx, bench.id);
   const outcomes: EventOutcome[] = [];
+  const here = new Map<string, EventOutcome>();
   for (const event of events) {
     // Pushed before, or twice in this batch: answered as the first time, applied once.
-    const first = earlier.get(event.key) ?? seen.get(event.key);
+    const first = earlier.get(event.key) ?? seen.get(event.key) ?? here.get(event.key);
     if (first) {
       outcomes.push({ key: event.key, status: 'duplicate', error: first.error });
       continue;
     }
-    const outcome = await applyEvent(tx, bench, event, audit, now);
-    seen.set(event.key, outcome);
+    const outcome = await applyEvent(tx, bench, event, audit, now, isolateAll);
+    here.set(event.key, outcome);
     outcomes.push(outcome);
   }
   return outcomes;
@@ -37,7 +38,12 @@ export async function pushEvents(db: Database, bench: SyncBench, events: readonl
   const seen = new Map<string, EventOutcome>();
   for (let start = 0; start < events.length; start += PUSH_CHUNK) {
     const chunk = events.slice(start, start + PUSH_CHUNK);
-    const applied = await db.transaction((tx) => applyChunk(tx, bench, chunk, now(), seen));
+    const run = (isolateAll: boolean): Promise<EventOutcome[]> => db.transaction((tx) => applyChunk(tx, bench, chunk, now(), seen, isolateAll));
+    const applied = await run(false).catch((error: unknown) => {
+      if (error instanceof RedoWithSavepoints) return run(true);
+      throw error;
+    });
+    applied.forEach((outcome) => seen.set(outcome.key, outcome));
     outcomes.push(...applied);
   }
   return outcomes;

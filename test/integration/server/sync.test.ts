@@ -151,6 +151,22 @@ describeEachDatabase('bench sync', targets, (target) => {
     await app.close();
   });
 
+  it('an event the database itself refuses is rejected with the reason and the rest of the batch applies', async () => {
+    const { a } = await start();
+    const log = auditLog();
+    const first = log.next('one');
+    // PostgreSQL text cannot hold NUL: the INSERT fails, the batch is redone with a savepoint around each event.
+    const withNul = { ...log.next('two'), detail: 'a\u0000b' };
+    const batch = [audit(first), audit(withNul), preapprove('S10')];
+    const outcomes = await push(a, batch);
+    expect(outcomes.map((o) => [o.status, o.error?.code ?? null])).toEqual([['applied', null], ['rejected', 'event-invalid'], ['applied', null]]);
+    expect(outcomes[1]!.error?.message).toMatch(/database refused/);
+    expect((await auditCopy(a)).map((row) => Number(row.seq))).toEqual([1]);
+    expect((await device('S10')).status).toBe('pre-approved');
+    expect((await push(a, batch)).map((o) => o.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    await app.close();
+  });
+
   it('a second deprovision of a device with one pending is rejected with when and by whom; the bench keeps the answer', async () => {
     const { a, b } = await start();
     await push(a, [preapprove('S3')]);
@@ -181,6 +197,21 @@ describeEachDatabase('bench sync', targets, (target) => {
     expect((await push(a, batch)).every((o) => o.status === 'duplicate')).toBe(true);
     expect((await auditCopy(a)).map((row) => Number(row.seq))).toEqual(log.records.map((record) => record.seq));
     expect((await history('S4')).filter((entry) => entry.kind === 'preapproved')).toHaveLength(1);
+    await app.close();
+  });
+
+  it('the same batch pushed three times at once (a retry while the first is still running) takes effect once', async () => {
+    const { a } = await start();
+    const log = auditLog();
+    const batch = [preapprove('S11'), audit(log.next('one')), audit(log.next('two')), deprovision('S11', 'in-repair')];
+    const answers = await Promise.all([1, 2, 3].map(() => app.inject({ method: 'POST', url: '/sync/push', headers: a.headers, payload: { events: batch } })));
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200]);
+    const statuses = answers.map((answer) => answer.json<SyncPushResult>().outcomes.map((o) => o.status));
+    // Exactly one of the three applied each event; the others were told it was a duplicate.
+    for (let i = 0; i < batch.length; i++) expect(statuses.map((s) => s[i]).sort()).toEqual(['applied', 'duplicate', 'duplicate']);
+    expect(await auditCopy(a)).toHaveLength(2);
+    expect(await deprovisions()).toHaveLength(1);
+    expect((await device('S11')).status).toBe('in-service');
     await app.close();
   });
 
