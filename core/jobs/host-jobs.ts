@@ -133,7 +133,8 @@ export function createHostJobs(engine: JobEngine, store: BenchStore, catalog: Wo
     const technician = storedTechnician(store);
     const destructive = catalog.get(request.workflowId)?.definition.destructive ?? false;
     const leases = options.leases;
-    if (!destructive || !leases || !hold) return engine.start({ ...request, technician });
+    // The engine refuses a command without technician or acknowledgement: no lease is asked for it.
+    if (!destructive || !leases || !hold || !technician || !request.acknowledged) return engine.start({ ...request, technician });
     const udids = [...new Set(request.udids)];
     const { taken, refused } = await takeLeases(leases, udids);
     const leaseRefused = new Set(refused.map((refusal) => refusal.udid));
@@ -186,13 +187,7 @@ export function createHostJobs(engine: JobEngine, store: BenchStore, catalog: Wo
       return technician;
     },
     workflows: (): WorkflowSummary[] => catalog.list().map((entry) => summarize(entry.definition)),
-    start(params: StartJobsParams): Promise<StartJobsResult> {
-      try {
-        return startJobs(params).catch(rejectAsRefusal);
-      } catch (error) {
-        return rejectAsRefusal(error);
-      }
-    },
+    start: (params: StartJobsParams): Promise<StartJobsResult> => startJobs(params).catch(rejectAsRefusal),
     startJobs,
     holdActiveLeases,
     list: (query): Job[] => engine.list(query),

@@ -109,12 +109,20 @@ function corrupt(where: string, error: unknown): StoreError {
   );
 }
 
+function parseValue<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw corrupt(where, parsed.error);
+  return parsed.data;
+}
+
 function parseJson<T>(schema: z.ZodType<T>, text: string, where: string): T {
+  let value: unknown;
   try {
-    return schema.parse(JSON.parse(text));
+    value = JSON.parse(text);
   } catch (error) {
     throw corrupt(where, error);
   }
+  return parseValue(schema, value, where);
 }
 
 function toEntry(row: OutboxRow): OutboxEntry {
@@ -127,7 +135,7 @@ function toEntry(row: OutboxRow): OutboxEntry {
     body,
     technician: row.technician,
     occurredAt: row.occurred_at,
-    state: parseJson(OutboxStateSchema, JSON.stringify(row.state), where), // validated like every column read back
+    state: parseValue(OutboxStateSchema, row.state, where),
     attempts: row.attempts,
     lastError: row.last_error,
     sentAt: row.sent_at,

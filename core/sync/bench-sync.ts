@@ -155,6 +155,7 @@ export class BenchSync implements HostSync {
 
   // -- Pre-approve ------------------------------------------------------------------------------
 
+  // async: the host awaits every command alike; a refusal (no technician) becomes a rejection.
   async preapprove(params: SyncParams<'preapproved.add'>): Promise<SyncResult<'preapproved.add'>> {
     const technician = this.requireTechnician();
     const queued: SyncResult<'preapproved.add'>['queued'] = [];
@@ -184,7 +185,7 @@ export class BenchSync implements HostSync {
       queued.push({ udid, serialNumber });
     }
     this.afterLocalChange(changed);
-    return Promise.resolve({ queued, refused });
+    return { queued, refused };
   }
 
   private preapproveProblem(udid: string, device: TetheredDevice | null, platform: string | undefined): Refusal | null {

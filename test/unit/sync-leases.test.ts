@@ -106,11 +106,15 @@ describe('leases for destructive jobs', () => {
     expect(renewals[0]!.stopped).toBe(true);
   });
 
-  it('gives the lease back when the engine refuses the job after all', async () => {
+  it('gives the lease back when the engine refuses the job after all, and asks none for a command refused outright', async () => {
     bench.add('udid-a', { serialNumber: 'SNA' });
+    await expect(jobs.start({ workflowId: 'erase', udids: ['udid-a'], acknowledged: true, reason: 'not-a-reason' })).rejects.toMatchObject({ code: 'ReasonRequired' });
+    expect(leases.acquired).toHaveLength(1);
+    expect(leases.released).toEqual(leases.acquired);
     store.setSetting('technician', '');
     await expect(jobs.start({ workflowId: 'erase', udids: ['udid-a'], acknowledged: true, reason: 'retire' })).rejects.toMatchObject({ code: 'NoTechnician' });
-    expect(leases.released).toEqual(leases.acquired);
+    await expect(jobs.start({ workflowId: 'erase', udids: ['udid-a'], acknowledged: false, reason: 'retire' })).rejects.toMatchObject({ code: 'NoTechnician' });
+    expect(leases.acquired).toHaveLength(1);
   });
 
   it('offline: the job goes ahead and the audit log says the lease was not checked', async () => {
