@@ -232,6 +232,10 @@ export class BenchSync implements HostSync {
     if (params.reason === 'other' && params.wipe === undefined) {
       throw new HostRefusal(SYNC_ERROR_CODES.WipeRequired, 'With the reason "Other", choose the wipe.', 'Choose a full wipe (erase the device) or a corporate-data wipe (remove the management profile and what it installed).');
     }
+    // The server refuses it too (note-required): refused here, before anything is wiped.
+    if (params.reason === 'other' && !params.note?.trim()) {
+      throw new HostRefusal('NoteRequired', 'With the reason "Other", the reason must be written down.', 'Describe why the devices are deprovisioned in the note.');
+    }
     const technician = this.requireTechnician();
     const started: SyncResult<'deprovision.start'>['started'] = [];
     const refused: SyncResult<'deprovision.start'>['refused'] = [];

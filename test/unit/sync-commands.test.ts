@@ -133,6 +133,8 @@ describe('deprovisioning', () => {
     const wipe = await refusalOf(bench.deprovision({ ...params, serialNumbers: ['C1'], reason: 'other' }));
     expect(wipe.code).toBe('WipeRequired');
     expect(wipe.hint).toMatch(/full wipe.*corporate-data wipe/);
+    const note = await refusalOf(bench.deprovision({ ...params, serialNumbers: ['C1'], reason: 'other', wipe: 'full', note: ' ' }));
+    expect([note.code, note.hint]).toEqual(['NoteRequired', 'Describe why the devices are deprovisioned in the note.']);
     expect(syncStore.entries()).toEqual([]);
   });
 
@@ -171,7 +173,7 @@ describe('deprovisioning', () => {
     seed(inventoryDevice('C1'));
     seed(inventoryDevice('C2'));
     tethered('u1', { serialNumber: 'C1' });
-    const result = await bench.deprovision({ ...params, serialNumbers: ['C1', 'C2'], reason: 'other', wipe: 'full' });
+    const result = await bench.deprovision({ ...params, serialNumbers: ['C1', 'C2'], reason: 'other', wipe: 'full', note: 'lease ended' });
     expect(result.started.map((item) => [item.serialNumber, item.wipe, item.jobId])).toEqual([['C1', 'full', 'job-u1'], ['C2', 'full', null]]);
     expect(startRequests.map((request) => [request.workflowId, request.reason])).toEqual([['erase', 'return-to-stock']]);
     expect(syncStore.inventoryDevice('C2')?.status).toBe('in-stock');
