@@ -161,12 +161,11 @@ export class SyncLoop {
     this.emitStatus();
     try {
       const rejected = await this.pushAll(client);
-      const changes = await this.pullAll(client);
-      await this.refresh(client, rejected, changes);
+      const pulled = await this.pullAll(client);
+      await this.refresh(client, rejected, pulled);
       this.failures = 0;
       this.connected = true;
       this.options.store.noteRound({ attemptAt, syncAt: this.now().toISOString(), error: null });
-      if (changes.devices.length > 0 || changes.removed.length > 0) this.options.onInventory(changes);
     } catch (error) {
       this.failures += 1;
       this.connected = false;
@@ -215,22 +214,21 @@ export class SyncLoop {
     }
   }
 
-  private async pullAll(client: SyncServer): Promise<InventoryChanges> {
+  /**
+   * Pulls pages until there are no more; each page is announced as it is applied (an
+   * inventory.changed per page: a first pull of a large inventory never builds one huge
+   * event). Answers the serial numbers the pull changed or removed.
+   */
+  private async pullAll(client: SyncServer): Promise<Set<string>> {
     const limit = Math.min(this.options.pullLimit ?? MAX_PULL_LIMIT, MAX_PULL_LIMIT);
-    const changed = new Map<string, InventoryChanges['devices'][number]>();
-    const removed = new Set<string>();
+    const touched = new Set<string>();
     for (;;) {
       const page = await client.pull(this.options.store.state().cursor, limit);
       const applied = this.options.store.applyChanges(page.changes, page.cursor);
-      for (const device of applied.devices) {
-        changed.set(device.serialNumber, device);
-        removed.delete(device.serialNumber);
-      }
-      for (const serial of applied.removed) {
-        changed.delete(serial);
-        removed.add(serial);
-      }
-      if (!page.more || page.changes.length === 0) return { devices: [...changed.values()], removed: [...removed] };
+      for (const device of applied.devices) touched.add(device.serialNumber);
+      for (const serial of applied.removed) touched.add(serial);
+      if (applied.devices.length > 0 || applied.removed.length > 0) this.options.onInventory(applied);
+      if (!page.more || page.changes.length === 0) return touched;
     }
   }
 
@@ -239,14 +237,16 @@ export class SyncLoop {
    * happened (a deprovision refused because another bench got there first): take the
    * server's record of those devices, unless the pull just brought it.
    */
-  private async refresh(client: SyncServer, serials: ReadonlySet<string>, changes: InventoryChanges): Promise<void> {
+  private async refresh(client: SyncServer, serials: ReadonlySet<string>, pulled: ReadonlySet<string>): Promise<void> {
+    const changes: InventoryChanges = { devices: [], removed: [] };
     for (const serial of serials) {
-      if (changes.devices.some((device) => device.serialNumber === serial) || changes.removed.includes(serial)) continue;
+      if (pulled.has(serial)) continue;
       const device = await client.device(serial);
       this.options.store.refreshInventory(serial, device);
       if (device) changes.devices.push(device);
       else changes.removed.push(serial);
     }
+    if (changes.devices.length > 0 || changes.removed.length > 0) this.options.onInventory(changes);
   }
 
   /** Announces the status when it differs from the last one announced. */
