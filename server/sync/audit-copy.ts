@@ -1,14 +1,13 @@
 /**
  * The server's copy of each bench's hash-chained audit log (migration 004): an anchor outside
  * the bench, so a bench whose log was rewritten afterwards no longer matches what it sent.
- * Records arrive in the bench's order; each must continue the chain the server already holds.
+ * Records arrive in the bench's order; each must continue the chain the server already holds
+ * and hash to what it claims (core/contract/audit-hash.ts).
  */
+import { GENESIS_HASH, recordHash } from '../../core/contract/audit-hash.js';
 import type { AuditRecord } from '../../core/contract/server-wire.js';
 import type { Queryable } from '../db/database.js';
 import { EventRejected } from './rejection.js';
-
-/** The prevHash of a bench's first record (core/audit: 64 zeros). */
-export const GENESIS_HASH = '0'.repeat(64);
 
 const broken = (message: string, hint: string): EventRejected => new EventRejected({ code: 'audit-chain-broken', message, hint });
 
@@ -42,6 +41,13 @@ export class AuditChain {
         `Audit record ${record.seq} names previous hash ${record.prevHash.slice(0, 12)}…, but the server's copy of record ${expectedSeq - 1} has hash ${expectedPrev.slice(0, 12)}…: the server expected record ${expectedSeq} to chain to it.`,
         "The bench's log differs from what it sent before; have it checked (benchline audit verify).",
       );
+    }
+    if (recordHash(record.prevHash, record) !== record.hash) {
+      throw new EventRejected({
+        code: 'audit-hash-mismatch',
+        message: `Audit record ${record.seq}'s hash does not match its content: it was changed after it was hashed.`,
+        hint: "The bench's log was altered; have it checked (benchline audit verify). The server kept the records before this one.",
+      });
     }
     await this.tx.query(
       `INSERT INTO bench_audit (bench_id, seq, at, technician, action, job_id, workflow_id, step_kind, udid, serial_number, result, detail, prev_hash, hash, received_at)

@@ -31,12 +31,12 @@ const jobFinished = (serialNumber: string, deprovisionId: string | null): SyncEv
   });
 
 /** A bench's audit log as core/audit hashes it: each record chained to the one before. */
-function auditLog(): { next(action: string): AuditRecord; records: AuditRecord[] } {
+function auditLog(): { next(action: string, detail?: string): AuditRecord; records: AuditRecord[] } {
   const records: AuditRecord[] = [];
   return {
     records,
-    next(action) {
-      const fields = { seq: records.length + 1, at: `2026-11-21T08:3${records.length % 10}:00.000Z`, technician: 'Ana', action, jobId: null, workflowId: null, stepKind: null, udid: null, serialNumber: null, result: 'ok', detail: null };
+    next(action, detail) {
+      const fields = { seq: records.length + 1, at: `2026-11-21T08:3${records.length % 10}:00.000Z`, technician: 'Ana', action, jobId: null, workflowId: null, stepKind: null, udid: null, serialNumber: null, result: 'ok', detail: detail ?? null };
       const prevHash = records.at(-1)?.hash ?? GENESIS_HASH;
       const record = { ...fields, prevHash, hash: recordHash(prevHash, fields) };
       records.push(record);
@@ -156,7 +156,7 @@ describeEachDatabase('bench sync', targets, (target) => {
     const log = auditLog();
     const first = log.next('one');
     // PostgreSQL text cannot hold NUL: the INSERT fails, the batch is redone with a savepoint around each event.
-    const withNul = { ...log.next('two'), detail: 'a\u0000b' };
+    const withNul = log.next('two', 'a\u0000b');
     const batch = [audit(first), audit(withNul), preapprove('S10')];
     const outcomes = await push(a, batch);
     expect(outcomes.map((o) => [o.status, o.error?.code ?? null])).toEqual([['applied', null], ['rejected', 'event-invalid'], ['applied', null]]);
@@ -264,7 +264,7 @@ describeEachDatabase('bench sync', targets, (target) => {
     await app.close();
   });
 
-  it('keeps each bench\'s audit chain: a gap or a wrong previous hash is rejected naming the record expected', async () => {
+  it('keeps each bench\'s audit chain: a gap, a wrong previous hash or an altered record is rejected naming the record', async () => {
     const { a, b } = await start();
     const log = auditLog();
     const [one, two, three] = [log.next('one'), log.next('two'), log.next('three')];
@@ -274,6 +274,9 @@ describeEachDatabase('bench sync', targets, (target) => {
     expect(gap).toMatchObject({ status: 'rejected', error: { code: 'audit-chain-broken', message: expect.stringContaining('expected record 2') } });
     const [forged] = await push(a, [audit({ ...two!, prevHash: 'f'.repeat(64) })]);
     expect(forged).toMatchObject({ status: 'rejected', error: { code: 'audit-chain-broken', message: expect.stringContaining('expected record 2') } });
+    // Chained right, but its content changed after it was hashed.
+    const [altered] = await push(a, [audit({ ...two!, result: 'skipped' })]);
+    expect(altered).toMatchObject({ status: 'rejected', error: { code: 'audit-hash-mismatch', message: expect.stringContaining('record 2') } });
 
     expect((await push(a, [audit(two!), audit(three!)])).map((o) => o.status)).toEqual(['applied', 'applied']);
     // Another bench's log is its own chain, starting at 1.
