@@ -49,7 +49,7 @@ export function syncRoutes(app: ZodApp, ctx: RouteContext): void {
         cursor: z.coerce.number().int().min(0).default(0),
         limit: z.coerce.number().int().min(1).default(500).describe(`Capped at ${MAX_PULL_LIMIT}`),
       }),
-      response: { 200: SyncPullResultSchema, ...authErrors },
+      response: { 200: SyncPullResultSchema, 409: errorBody, ...authErrors },
     },
   }, async (request) => pullChanges(ctx.db, request.query.cursor, request.query.limit));
 }

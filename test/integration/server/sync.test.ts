@@ -238,6 +238,10 @@ describeEachDatabase('bench sync', targets, (target) => {
     expect(devices).toEqual([expect.objectContaining({ serialNumber: 'S5', status: 'retired', pendingDeprovision: expect.objectContaining({ id: deprovisionId, requestedBy: 'bench Bench-A (technician Ana)' }) })]);
     // Nothing new: the same cursor comes back with no changes.
     expect(await pull(b, after.cursor)).toEqual({ changes: [], cursor: after.cursor, more: false });
+    // A cursor this server never handed out (its data was restored from a backup) is refused with what to do.
+    const ahead = await app.inject({ method: 'GET', url: `/sync/pull?cursor=${after.cursor + 1000}`, headers: b.headers });
+    expect(ahead.statusCode).toBe(409);
+    expect(ahead.json()).toMatchObject({ error: { code: 'cursor-ahead', hint: expect.stringContaining('cursor 0') } });
     await app.close();
   });
 
