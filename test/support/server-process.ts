@@ -4,9 +4,11 @@
  * restarted on the same port and data, talked to over HTTP on 127.0.0.1 only.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { DatabaseTarget } from './postgres.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -37,4 +39,21 @@ export function startServerProcess(args: readonly string[], env: NodeJS.ProcessE
     });
     void exited.then((code) => reject(new Error(`benchline-server exited with ${code} before it was ready: ${stderr}`)));
   });
+}
+
+/**
+ * Where a server process keeps its data on `target`: a fresh PGlite directory (--data-dir), or a
+ * fresh database in the test PostgreSQL cluster (--database-url). `cleanup` collects what to remove.
+ */
+export async function serverStorage(target: DatabaseTarget, cleanup: (() => void)[]): Promise<string[]> {
+  if (target.name === 'pglite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'benchline-server-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    return ['--data-dir', dir];
+  }
+  // A fresh database in the test cluster: the target opens one, and the server gets its URL.
+  const db = await target.open();
+  const [row] = await db.query<{ db: string; port: number }>("SELECT current_database() AS db, current_setting('port')::int AS port");
+  await db.close();
+  return ['--database-url', `postgres://postgres@127.0.0.1:${row!.port}/${row!.db}`];
 }

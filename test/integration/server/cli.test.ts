@@ -4,11 +4,9 @@
  * and stops cleanly on SIGTERM and SIGINT; on PGlite in a directory and on PostgreSQL.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { startServerProcess as start } from '../../support/server-process.js';
+import { serverStorage, startServerProcess as start } from '../../support/server-process.js';
 import { databaseTargets, describeEachDatabase, type DatabaseTarget } from '../../support/postgres.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -24,18 +22,7 @@ afterEach(() => {
   cleanup = [];
 });
 
-async function storage(target: DatabaseTarget): Promise<string[]> {
-  if (target.name === 'pglite') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'benchline-server-'));
-    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    return ['--data-dir', dir];
-  }
-  // A fresh database in the test cluster: the target opens one, and the server gets its URL.
-  const db = await target.open();
-  const [row] = await db.query<{ db: string; port: number }>("SELECT current_database() AS db, current_setting('port')::int AS port");
-  await db.close();
-  return ['--database-url', `postgres://postgres@127.0.0.1:${row!.port}/${row!.db}`];
-}
+const storage = (target: DatabaseTarget): Promise<string[]> => serverStorage(target, cleanup);
 
 describeEachDatabase('benchline-server', targets, (target) => {
   it('creates the first admin, serves until SIGTERM, keeps it across a restart, and stops on SIGINT', async () => {
