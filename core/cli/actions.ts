@@ -19,7 +19,6 @@ import type { DeviceServices } from '../devices/services.js';
 import type { ImobiledeviceLockdown } from '../../native/imobiledevice/lockdown.js';
 import { createDeviceServices } from '../../native/imobiledevice/services.js';
 import { HttpActivationAuthority } from '../../native/apple/activation-authority.js';
-import { openSync, tetheredDevices, type OpenedSync, type SyncOptions } from '../sync/index.js';
 import { SimActivationAuthority } from '../../sim/apple/activation-authority.js';
 
 export interface ActionsOptions {
@@ -108,36 +107,6 @@ export function openActions(registry: RegistryLike, lockdown: ImobiledeviceLockd
       lock?.release();
       lock = null;
       if (scratch) rmSync(scratch, { recursive: true, force: true });
-    },
-  };
-}
-
-export interface SyncedBenchActions extends BenchActions {
-  /** The central server link: serve `sync.hostSync` as the host's HostSync (hostJobs already take device leases). */
-  sync: OpenedSync;
-}
-
-/**
- * openActions plus the link to the central server (core/sync): enrolls when given a code,
- * starts syncing, and swaps hostJobs for the ones that take a device's lease before a
- * destructive job. Stopping stops sync first, then the actions.
- */
-export async function openActionsWithSync(registry: RegistryLike, lockdown: ImobiledeviceLockdown, options: ActionsOptions, sync: SyncOptions, services?: DeviceServices): Promise<SyncedBenchActions> {
-  const actions = openActions(registry, lockdown, options, services);
-  let opened: OpenedSync;
-  try {
-    opened = await openSync({ store: actions.store, engine: actions.engine, catalog: actions.catalog, devices: tetheredDevices(registry) }, sync);
-  } catch (error) {
-    await actions.stop();
-    throw error;
-  }
-  return {
-    ...actions,
-    hostJobs: opened.hostJobs,
-    sync: opened,
-    async stop() {
-      await opened.stop();
-      await actions.stop();
     },
   };
 }
