@@ -41,7 +41,7 @@ export function App() {
       <ConnectionBanner />
       <SyncNotice />
       {ready && page === 'bench' ? <Toolbar /> : null}
-      <StatusAlerts />
+      {page === 'bench' ? <StatusAlerts /> : null}
       <ScannerMessage />
       <div className="workspace">
         {page === 'bench' ? (

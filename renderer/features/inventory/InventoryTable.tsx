@@ -15,6 +15,7 @@ import { clockOf } from '../../state/sync-view.js';
 
 const ROW_HEIGHT = 40;
 const HEADER_HEIGHT = 38;
+const MIN_SHARE = 0.6;
 const features = tableFeatures({ columnVisibilityFeature, columnSizingFeature });
 const helper = createColumnHelper<typeof features, InventoryDevice>();
 
@@ -117,7 +118,9 @@ export function InventoryTable({ list: id, selectable, label }: { list: Inventor
   const table = useTable({ features, columns, data: list.devices as InventoryDevice[], getRowId: (device) => device.serialNumber });
   const rows = table.getRowModel().rows;
   const leaf = table.getVisibleLeafColumns();
-  const template = ['44px', ...leaf.map((column) => `${column.getSize()}px`)].join(' ');
+  // Columns share the width in proportion to their sizes and shrink to 60% of them before the table scrolls sideways
+  // (the side panel takes a third of the window while a flow is open).
+  const template = ['44px', ...leaf.map((column) => `minmax(${Math.round(column.getSize() * MIN_SHARE)}px, ${column.getSize()}fr)`)].join(' ');
   const scrollRef = useRef<HTMLDivElement>(null);
   // See DeviceTable: this project does not run the React Compiler; rows are memoised by hand.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -137,7 +140,7 @@ export function InventoryTable({ list: id, selectable, label }: { list: Inventor
     if (more && lastShown >= rows.length - 10) void commands.loadMore(id);
   }, [more, lastShown, rows.length, commands, id]);
 
-  const totalWidth = 44 + leaf.reduce((sum, column) => sum + column.getSize(), 0);
+  const totalWidth = 44 + leaf.reduce((sum, column) => sum + Math.round(column.getSize() * MIN_SHARE), 0);
   return (
     <div ref={scrollRef} className="table-scroll" role="grid" aria-label={label} aria-rowcount={list.total + 1} tabIndex={0} data-testid={`${id}-table`}>
       <div className="table-header" role="row" style={{ gridTemplateColumns: template, minWidth: totalWidth }}>

@@ -116,7 +116,14 @@ export function PreviewStep({ wizard }: { wizard: WizardState }) {
         {wizard.preview.rows.map((row) => (
           <li key={row.line} className={row.valid ? 'wizard-row' : 'wizard-row is-invalid'} data-testid="wizard-row" data-line={row.line} data-valid={row.valid}>
             <label className="wizard-row-head">
-              <input type="checkbox" checked={!excluded.has(row.line)} onChange={(event) => actions.server({ type: 'wizard-line', line: row.line, included: event.target.checked })} aria-label={`Import line ${row.line}`} data-testid="wizard-row-check" />
+              <input
+                type="checkbox"
+                checked={row.valid && !excluded.has(row.line)}
+                disabled={!row.valid}
+                onChange={(event) => actions.server({ type: 'wizard-line', line: row.line, included: event.target.checked })}
+                aria-label={row.valid ? `Import line ${row.line}` : `Line ${row.line} has errors and is left out`}
+                data-testid="wizard-row-check"
+              />
               <span className="muted">Line {row.line}</span>
               <span className="wizard-row-serial">{row.values.serialNumber ?? '—'}</span>
               <span>{row.values.name ?? ''}</span>
