@@ -48,7 +48,6 @@ export async function importPreapproved(db: Database, source: CsvSource, options
   const reader = await openPreapprovedCsv(source, { mapping: options.mapping, delimiter: options.delimiter, batchSize: options.batchSize ?? 2000 });
   const result: ImportResult = { mapping: reader.mapping, imported: 0, replaced: 0, skipped: 0, excluded: 0, passwordsIgnored: 0, errors: [] };
   const exclude = options.exclude ?? new Set<number>();
-  const createdHere = new Set<string>();
   try {
     return await db.transaction(async (tx) => {
       // Once for the whole import: the change feed's numbers are drawn set-based in each batch's statement.
@@ -59,7 +58,7 @@ export async function importPreapproved(db: Database, source: CsvSource, options
         result.excluded += batch.rows.length - rows.length;
         if (rows.length === 0) continue;
         result.passwordsIgnored += rows.filter((row) => row.password !== null).length;
-        await upsertUsers(tx, rows, options, createdHere);
+        await upsertUsers(tx, rows, options);
         const counts = await upsertDevices(tx, rows, options);
         result.imported += counts.inserted;
         result.replaced += counts.updated;
@@ -72,25 +71,20 @@ export async function importPreapproved(db: Database, source: CsvSource, options
   }
 }
 
-async function upsertUsers(tx: Queryable, rows: readonly PreapprovedRow[], options: ImportOptions, createdHere: Set<string>): Promise<void> {
+async function upsertUsers(tx: Queryable, rows: readonly PreapprovedRow[], options: ImportOptions): Promise<void> {
   const last = new Map<string, PreapprovedRow>();
   for (const row of rows) last.set(row.email, row); // in line order: the last one stays
-  let users = [...last.values()];
-  if (options.mode === 'skip') {
-    // Users that existed before this import keep their details; ones this import created still take later rows'.
-    const existing = await tx.query<{ email: string }>('SELECT email FROM device_users WHERE email = ANY($1::text[])', [users.map((user) => user.email)]);
-    const before = new Set(existing.map((row) => row.email).filter((email) => !createdHere.has(email)));
-    users = users.filter((user) => !before.has(user.email));
-  }
-  if (users.length === 0) return;
-  const inserted = await tx.query<{ email: string }>(
+  const users = [...last.values()];
+  // Mode skip: users that existed before this import keep their details, while ones this import
+  // created in an earlier batch still take later rows'. Those are the rows whose version this
+  // transaction wrote (xmin): telling them apart in the statement saves a lookup per batch.
+  const onlyOurs = options.mode === 'skip' ? 'WHERE device_users.xmin = pg_current_xact_id()::xid' : '';
+  await tx.query(
     `INSERT INTO device_users (email, name, mobile, sam_account_name, created_at, updated_at)
      SELECT email, name, mobile, sam, $5, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u (email, name, mobile, sam)
-     ON CONFLICT (email) DO UPDATE SET name = excluded.name, mobile = excluded.mobile, sam_account_name = excluded.sam_account_name, updated_at = excluded.updated_at
-     RETURNING email, (xmax = 0) AS created`,
+     ON CONFLICT (email) DO UPDATE SET name = excluded.name, mobile = excluded.mobile, sam_account_name = excluded.sam_account_name, updated_at = excluded.updated_at ${onlyOurs}`,
     [users.map((user) => user.email), users.map((user) => user.name), users.map((user) => user.mobile), users.map((user) => user.samAccountName), options.now],
   );
-  for (const row of inserted) if ((row as { created?: boolean }).created) createdHere.add(row.email);
 }
 
 /**

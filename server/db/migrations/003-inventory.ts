@@ -48,7 +48,6 @@ export const migration003: Migration = {
     CREATE INDEX devices_by_user ON devices (user_email);
     -- TokenUpdate and CheckOut name the device by UDID only.
     CREATE INDEX devices_by_udid ON devices (udid) WHERE udid IS NOT NULL;
-    CREATE INDEX devices_by_status ON devices (status);
     CREATE INDEX devices_purge ON devices (purge_after) WHERE purge_after IS NOT NULL;
 
     -- A device removed from the server (the purge): benches pulling the feed drop it.

@@ -2,6 +2,7 @@
 import { expect, it, vi } from 'vitest';
 import type { HistoryEntry, InventoryDevice, SyncChange } from '../../../core/contract/server-wire.js';
 import { purgeExpired } from '../../../server/inventory/purge.js';
+import { importPreapproved } from '../../../server/store/preapproved.js';
 import { changesSince, observeDevice, preapproveDevice, type Actor } from '../../../server/inventory/service.js';
 import type { ZodApp } from '../../../server/routes/types.js';
 import { databaseTargets, describeEachDatabase } from '../../support/postgres.js';
@@ -148,6 +149,24 @@ describeEachDatabase('inventory', targets, (target) => {
     expect(await get<InventoryDevice>('/inventory/NEW9')).toMatchObject({ status: 'pre-approved', preapproved: true, platform: 'tvos', deviceName: 'Lobby TV' });
     expect((await get<{ total: number }>('/preapproved')).total).toBe(4);
     expect((await get<{ entries: HistoryEntry[] }>('/inventory/C02XK1/history')).entries.at(-1)).toMatchObject({ kind: 'preapproved', actor: 'bench Bench-1', fromStatus: 'in-service', toStatus: 'in-service', detail: 'pre-approved details updated for Eve Ng <eve@example.org>, corporate, ios' });
+    await app.close();
+  });
+
+  it('a CSV import in mode skip leaves an existing user as they were, while a user it created takes a later batch\'s details', async () => {
+    await start();
+    const csv = [
+      'Name,Email,Ownership,Serial Number,Platform',
+      'Ann Changed,ann@example.org,corporate,S1,ios',
+      'Gus Old,gus@example.org,corporate,S2,ios',
+      'Gus New,gus@example.org,corporate,S3,ios',
+    ].join('\n') + '\n';
+    // One row per batch: Gus is created by the second batch and renamed by the third.
+    const result = await importPreapproved(db(), [csv], { mode: 'skip', now: clock, batchSize: 1, actor: 'test' });
+    expect(result).toMatchObject({ imported: 3, skipped: 0 });
+    expect(await db().query("SELECT email, name FROM device_users WHERE email IN ('ann@example.org', 'gus@example.org') ORDER BY email")).toEqual([
+      { email: 'ann@example.org', name: 'Ann Lee' },
+      { email: 'gus@example.org', name: 'Gus New' },
+    ]);
     await app.close();
   });
 
