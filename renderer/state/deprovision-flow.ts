@@ -67,6 +67,7 @@ export interface DeprovisionDraft {
 export type StartDeprovisionResult = Result<'deprovision.start'>;
 
 export interface DeprovisionRun {
+  readonly source: DeprovisionDraft['source'];
   readonly reason: DeprovisionReason;
   readonly labels: Readonly<Record<string, string>>;
   readonly started: StartDeprovisionResult['started'];
@@ -185,7 +186,7 @@ export function reduceDeprovision(flow: DeprovisionFlow, action: DeprovisionActi
     case 'deprovision-started': {
       if (flow.stage !== 'sending') return flow;
       const labels = Object.fromEntries(flow.draft.targets.map((target) => [target.serialNumber, target.label]));
-      return { stage: 'run', run: { reason: flow.draft.reason ?? 'other', labels, started: action.result.started, refused: action.result.refused, delivered: action.result.started.length === 0 } };
+      return { stage: 'run', run: { source: flow.draft.source, reason: flow.draft.reason ?? 'other', labels, started: action.result.started, refused: action.result.refused, delivered: action.result.started.length === 0 } };
     }
     case 'deprovision-failed':
       return flow.stage === 'sending' ? { stage: 'composing', draft: { ...flow.draft, error: action.error } } : flow;

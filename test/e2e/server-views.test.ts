@@ -190,9 +190,17 @@ describe('the central server in Chromium (standalone)', () => {
     await byTestId('select-none').click();
     await tile(target.serialNumber).click();
     await expect.poll(() => byTestId('selection-count').textContent()).toBe('1 selected');
-    await byTestId('actions-button').click();
-    await page.locator('[data-testid="action-item"][data-workflow="deprovision"]').click();
-    await byTestId('deprovision-panel').waitFor();
+    const openDeprovision = async () => {
+      await byTestId('actions-button').click();
+      await page.locator('[data-testid="action-item"][data-workflow="deprovision"]').click();
+      await byTestId('deprovision-panel').waitFor();
+    };
+    // Escape is Cancel before Execute: the panel closes, nothing is sent, and the focus is back on Actions.
+    await openDeprovision();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => byTestId('deprovision-panel').count()).toBe(0);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('actions-button');
+    await openDeprovision();
     expect(await deprovisionStep()).toBe('acknowledge');
     expect(await byTestId('deprovision-warning').textContent()).toContain('This action removes licenses and devices that would have to be re-enrolled.');
     expect(await byTestId('deprovision-next').isDisabled()).toBe(true);

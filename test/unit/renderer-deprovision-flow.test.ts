@@ -139,7 +139,7 @@ describe('deprovisioning selected devices', () => {
   });
 
   it('says "Completed successfully" when nothing was refused or failed', () => {
-    const run = { reason: 'retire' as const, labels: {}, started: [{ serialNumber: 'X1', deprovisionId: '00000000-0000-4000-8000-000000000001', wipe: 'full' as const, jobId: null }], refused: [], delivered: true };
+    const run = { source: 'inventory' as const, reason: 'retire' as const, labels: {}, started: [{ serialNumber: 'X1', deprovisionId: '00000000-0000-4000-8000-000000000001', wipe: 'full' as const, jobId: null }], refused: [], delivered: true };
     expect(deprovisionCompletion(run, deprovisionRunSummary(run, null))).toBe('Completed successfully: 1 device deprovisioned (Retire device).');
   });
 

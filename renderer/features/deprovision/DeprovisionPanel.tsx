@@ -7,6 +7,8 @@ import { useEffect, useId, useMemo, useRef } from 'react';
 import { useActions, useBench } from '../../app/store-context.js';
 import { useServerCommands } from '../../app/server-commands-context.js';
 import { DEPROVISION_STEPS, deprovisionBlocker, planDeprovision, type DeprovisionStep } from '../../state/deprovision-flow.js';
+import { ACTIONS_BUTTON_ID } from '../actions/ActionsMenu.js';
+import { INVENTORY_DEPROVISION_ID, ReturnFocus } from '../panel/ReturnFocus.js';
 import { DeprovisionRunCard } from './DeprovisionRunCard.js';
 import { AcknowledgeStep, ReasonStep, ReviewStep } from './DeprovisionSteps.js';
 
@@ -29,7 +31,7 @@ export function DeprovisionPanel() {
   useEffect(() => {
     if (step !== null) headingRef.current?.focus();
   }, [step]);
-  if (flow.stage === 'run') return <DeprovisionRunCard run={flow.run} />;
+  if (flow.stage === 'run') return <DeprovisionRunCard run={flow.run} returnTo={flow.run.source === 'inventory' ? INVENTORY_DEPROVISION_ID : ACTIONS_BUTTON_ID} />;
   if (draft === null) return null;
   const sending = flow.stage === 'sending';
   const index = DEPROVISION_STEPS.indexOf(draft.step);
@@ -50,6 +52,7 @@ export function DeprovisionPanel() {
         }
       }}
     >
+      <ReturnFocus to={draft.source === 'inventory' ? INVENTORY_DEPROVISION_ID : ACTIONS_BUTTON_ID} />
       <header className="panel-header">
         <p className="panel-eyebrow">
           Deprovision · step {index + 1} of {DEPROVISION_STEPS.length}

@@ -10,8 +10,9 @@ import { useActions, useBench } from '../../app/store-context.js';
 import { deprovisionCompletion, deprovisionRunSummary, WIPE_LABELS, type DeprovisionRun } from '../../state/deprovision-flow.js';
 import type { BenchStoreState } from '../../state/store.js';
 import { JobRow } from '../actions/JobRow.js';
+import { ReturnFocus } from '../panel/ReturnFocus.js';
 
-export function DeprovisionRunCard({ run }: { run: DeprovisionRun }) {
+export function DeprovisionRunCard({ run, returnTo }: { run: DeprovisionRun; returnTo: string }) {
   const summary = useBench(useShallow((state: BenchStoreState) => deprovisionRunSummary(run, state.jobs)));
   const jobsKnown = useBench(useShallow((state: BenchStoreState) => run.started.map((item) => item.jobId !== null && state.jobs.byId[item.jobId] !== undefined)));
   const actions = useActions();
@@ -22,6 +23,7 @@ export function DeprovisionRunCard({ run }: { run: DeprovisionRun }) {
   const clean = summary.refused === 0 && summary.wipeFailed === 0;
   return (
     <section className="run" aria-label="Deprovision" data-testid="deprovision-run" data-finished={summary.finished} data-delivered={run.delivered}>
+      <ReturnFocus to={returnTo} />
       <header className="run-header">
         <h2 ref={headingRef} tabIndex={-1} className="panel-title">
           Deprovision · {summary.total} device{summary.total === 1 ? '' : 's'}

@@ -10,6 +10,7 @@ import { useServerCommands } from '../../app/server-commands-context.js';
 import { InventoryTable } from './InventoryTable.js';
 import { ListSearch } from './ListSearch.js';
 import { ListState } from './ListState.js';
+import { INVENTORY_DEPROVISION_ID } from '../panel/ReturnFocus.js';
 
 export function InventoryView() {
   const query = useBench((state) => state.server.inventory.lists.inventory.query);
@@ -34,6 +35,7 @@ export function InventoryView() {
             Select none
           </button>
           <button
+            id={INVENTORY_DEPROVISION_ID}
             type="button"
             className="button button-danger"
             onClick={() => void commands.openDeprovision('inventory')}

@@ -9,6 +9,7 @@ import { useEffect, useId, useRef } from 'react';
 import { useActions, useBench } from '../../app/store-context.js';
 import { useServerCommands } from '../../app/server-commands-context.js';
 import { WIZARD_STEPS, wizardBlocker, type WizardStep } from '../../state/csv-wizard.js';
+import { IMPORT_CSV_ID, ReturnFocus } from '../panel/ReturnFocus.js';
 import { MappingStep, ModeStep, PreviewStep, ResultStep, UploadStep } from './WizardSteps.js';
 
 const TITLES: Readonly<Record<WizardStep, string>> = {
@@ -49,6 +50,7 @@ export function ImportWizard() {
         }
       }}
     >
+      <ReturnFocus to={IMPORT_CSV_ID} />
       <header className="panel-header">
         <p className="panel-eyebrow">
           Import pre-approved devices · step {index + 1} of {WIZARD_STEPS.length}

@@ -8,6 +8,8 @@ import { OWNERSHIPS } from '../../../core/contract/index.js';
 import { useActions, useBench } from '../../app/store-context.js';
 import { useServerCommands } from '../../app/server-commands-context.js';
 import { preapproveBlocker } from '../../state/preapprove-flow.js';
+import { ACTIONS_BUTTON_ID } from '../actions/ActionsMenu.js';
+import { ReturnFocus } from '../panel/ReturnFocus.js';
 
 export function PreapprovePanel() {
   const flow = useBench((state) => state.server.preapprove);
@@ -40,6 +42,7 @@ export function PreapprovePanel() {
         }
       }}
     >
+      <ReturnFocus to={ACTIONS_BUTTON_ID} />
       <header className="panel-header">
         <p className="panel-eyebrow">Pre-approve {draft.targets.length} device{draft.targets.length === 1 ? '' : 's'}</p>
         <h2 id={headingId} ref={headingRef} tabIndex={-1} className="panel-title">

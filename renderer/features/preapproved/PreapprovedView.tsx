@@ -8,6 +8,7 @@ import { useActions, useBench } from '../../app/store-context.js';
 import { InventoryTable } from '../inventory/InventoryTable.js';
 import { ListSearch } from '../inventory/ListSearch.js';
 import { ListState } from '../inventory/ListState.js';
+import { IMPORT_CSV_ID } from '../panel/ReturnFocus.js';
 
 export function PreapprovedView() {
   const wizardOpen = useBench((state) => state.server.wizard !== null);
@@ -18,7 +19,7 @@ export function PreapprovedView() {
         <div className="toolbar-row">
           <ListSearch list="preapproved" />
           <div className="toolbar-spacer" />
-          <button type="button" className="button button-primary" onClick={() => actions.server({ type: 'wizard-open' })} disabled={wizardOpen} data-testid="import-csv">
+          <button id={IMPORT_CSV_ID} type="button" className="button button-primary" onClick={() => actions.server({ type: 'wizard-open' })} disabled={wizardOpen} data-testid="import-csv">
             Import CSV…
           </button>
         </div>
