@@ -1,4 +1,5 @@
 /** The inventory: search, records, history, the change feed benches pull, licenses, the 90-day purge; on PGlite and on PostgreSQL. */
+import { Readable } from 'node:stream';
 import { expect, it, vi } from 'vitest';
 import type { HistoryEntry, InventoryDevice, SyncChange } from '../../../core/contract/server-wire.js';
 import { purgeExpired } from '../../../server/inventory/purge.js';
@@ -161,7 +162,7 @@ describeEachDatabase('inventory', targets, (target) => {
       'Gus New,gus@example.org,corporate,S3,ios',
     ].join('\n') + '\n';
     // One row per batch: Gus is created by the second batch and renamed by the third.
-    const result = await importPreapproved(db(), [csv], { mode: 'skip', now: clock, batchSize: 1, actor: 'test' });
+    const result = await importPreapproved(db(), Readable.from([csv]), { mode: 'skip', now: clock, batchSize: 1, actor: 'test' });
     expect(result).toMatchObject({ imported: 3, skipped: 0 });
     expect(await db().query("SELECT email, name FROM device_users WHERE email IN ('ann@example.org', 'gus@example.org') ORDER BY email")).toEqual([
       { email: 'ann@example.org', name: 'Ann Lee' },
