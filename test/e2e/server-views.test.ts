@@ -199,7 +199,7 @@ describe('the central server in Chromium (standalone)', () => {
     await openDeprovision();
     await page.keyboard.press('Escape');
     await expect.poll(() => byTestId('deprovision-panel').count()).toBe(0);
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('actions-button');
+    await expect.poll(() => byTestId('actions-button').evaluate((element) => element.ownerDocument.activeElement === element)).toBe(true);
     await openDeprovision();
     expect(await deprovisionStep()).toBe('acknowledge');
     expect(await byTestId('deprovision-warning').textContent()).toContain('This action removes licenses and devices that would have to be re-enrolled.');
