@@ -46,8 +46,12 @@ function validated(raw: RawEvent): { event: SyncEvent; at: Date } {
   return { event: parsed.data, at };
 }
 
-/** `at`: when it happened at the bench (an offline bench catches up later); history shows that time. */
-async function effect(tx: Queryable, bench: SyncBench, event: SyncEvent, at: Date, audit: AuditChain, now: Date): Promise<void> {
+/**
+ * `at`: when it happened at the bench (an offline bench catches up later); history shows that time.
+ * `isolated`: the event runs in its own savepoint, so an audit record is stored at once; otherwise
+ * it is queued and stored with the records around it (AuditChain.flush).
+ */
+async function effect(tx: Queryable, bench: SyncBench, event: SyncEvent, at: Date, audit: AuditChain, now: Date, isolated: boolean): Promise<void> {
   const actor = benchActor(bench, event.technician);
   const body = event.body;
   switch (body.type) {
@@ -78,7 +82,7 @@ async function effect(tx: Queryable, bench: SyncBench, event: SyncEvent, at: Dat
     case 'job.finished':
       return recordJobFinished(tx, actor, body.job, at);
     case 'audit.record':
-      return audit.append(body.record, now);
+      return isolated ? audit.append(body.record, now) : audit.queue(body.record);
   }
 }
 
@@ -90,13 +94,21 @@ export class RedoWithSavepoints extends Error {
   }
 }
 
+/** Stores the queued audit records; a failure the database would repeat makes the caller redo the chunk with savepoints. */
+export async function flushAudit(audit: AuditChain, now: Date): Promise<void> {
+  try {
+    await audit.flush(now);
+  } catch (error) {
+    throw rejectionOf(error) === undefined ? error : new RedoWithSavepoints(error);
+  }
+}
+
 /**
  * Whether the event runs inside its own savepoint. Those that go through the inventory service
  * do: several statements, and a refusal or constraint failure must undo them all. An audit
- * record is checked first and then stored by a single INSERT, so it is cheaper without (a
- * savepoint is two more statements, and audit records are most of a busy bench's outbox): a
- * rejection there has written nothing, and if the INSERT itself fails the transaction cannot go
- * on, so the caller redoes the chunk with `isolateAll`.
+ * record needs none: it is checked in memory and queued (a rejection has written nothing), and
+ * the queue is stored by one INSERT; if that INSERT fails the transaction cannot go on, so the
+ * chunk is redone with `isolateAll`, a savepoint around every event.
  */
 const needsSavepoint = (raw: RawEvent, isolateAll: boolean): boolean => isolateAll || eventType(raw) !== 'audit.record';
 
@@ -106,10 +118,14 @@ const needsSavepoint = (raw: RawEvent, isolateAll: boolean): boolean => isolateA
  */
 export async function applyEvent(tx: Queryable, bench: SyncBench, raw: RawEvent, audit: AuditChain, now: Date, isolateAll: boolean): Promise<EventOutcome> {
   const savepoint = needsSavepoint(raw, isolateAll);
-  if (savepoint) await tx.query('SAVEPOINT sync_event');
+  if (savepoint) {
+    // Records queued before this event are written before its savepoint: rolling it back must not take them.
+    await flushAudit(audit, now);
+    await tx.query('SAVEPOINT sync_event');
+  }
   try {
     const { event, at } = validated(raw);
-    await effect(tx, bench, event, at, audit, now);
+    await effect(tx, bench, event, at, audit, now, savepoint);
     if (savepoint) await tx.query('RELEASE SAVEPOINT sync_event');
     return { key: raw.key, status: 'applied', error: null };
   } catch (error) {

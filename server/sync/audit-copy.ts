@@ -13,21 +13,60 @@ const broken = (message: string, hint: string): EventRejected => new EventReject
 
 /**
  * One bench's chain as a batch appends to it: the last record held is read once, then followed
- * in memory as records are stored (inside the batch's transaction). A record is stored only when
- * it continues the chain; otherwise EventRejected says which record the server expected.
+ * in memory. A record is taken only when it continues the chain and hashes to what it claims;
+ * otherwise EventRejected says which record the server expected. Records taken are queued and
+ * stored together by `flush` (one INSERT for a run of them: audit records are most of a busy
+ * bench's outbox), inside the batch's transaction.
  */
 export class AuditChain {
   private head: { seq: number; hash: string } | undefined;
+  private readonly queued: AuditRecord[] = [];
 
   constructor(
     private readonly tx: Queryable,
     private readonly benchId: string,
   ) {}
 
-  async append(record: AuditRecord, now: Date): Promise<void> {
+  /** Checks the record against the chain so far (stored and queued) and queues it. */
+  async queue(record: AuditRecord): Promise<void> {
     this.head ??= await this.lastHeld();
-    const expectedSeq = this.head.seq + 1;
-    const expectedPrev = this.head.hash;
+    this.check(record, this.head);
+    this.queued.push(record);
+    this.head = { seq: record.seq, hash: record.hash };
+  }
+
+  /** Stores the queued records, in one statement. */
+  async flush(now: Date): Promise<void> {
+    if (this.queued.length === 0) return;
+    const rows = this.queued.splice(0);
+    const column = <T>(pick: (record: AuditRecord) => T): T[] => rows.map(pick);
+    await this.tx.query(
+      `INSERT INTO bench_audit (bench_id, seq, at, technician, action, job_id, workflow_id, step_kind, udid, serial_number, result, detail, prev_hash, hash, received_at)
+       SELECT $1, r.*, $15 FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[]) AS r`,
+      [
+        this.benchId,
+        column((r) => r.seq), column((r) => r.at), column((r) => r.technician), column((r) => r.action), column((r) => r.jobId), column((r) => r.workflowId),
+        column((r) => r.stepKind), column((r) => r.udid), column((r) => r.serialNumber), column((r) => r.result), column((r) => r.detail), column((r) => r.prevHash), column((r) => r.hash),
+        now,
+      ],
+    );
+  }
+
+  /** Queues and stores one record; when storing fails the chain is as before it (the caller rolls back its savepoint). */
+  async append(record: AuditRecord, now: Date): Promise<void> {
+    const before = this.head;
+    try {
+      await this.queue(record);
+      await this.flush(now);
+    } catch (error) {
+      this.head = before;
+      this.queued.length = 0;
+      throw error;
+    }
+  }
+
+  private check(record: AuditRecord, head: { seq: number; hash: string }): void {
+    const expectedSeq = head.seq + 1;
     if (record.seq !== expectedSeq) {
       throw broken(
         `Audit record ${record.seq} does not follow the server's copy of this bench's log: the server expected record ${expectedSeq}.`,
@@ -36,9 +75,9 @@ export class AuditChain {
           : `Records ${expectedSeq}-${record.seq - 1} were never received: the bench must push them first, in order.`,
       );
     }
-    if (record.prevHash !== expectedPrev) {
+    if (record.prevHash !== head.hash) {
       throw broken(
-        `Audit record ${record.seq} names previous hash ${record.prevHash.slice(0, 12)}…, but the server's copy of record ${expectedSeq - 1} has hash ${expectedPrev.slice(0, 12)}…: the server expected record ${expectedSeq} to chain to it.`,
+        `Audit record ${record.seq} names previous hash ${record.prevHash.slice(0, 12)}…, but the server's copy of record ${head.seq} has hash ${head.hash.slice(0, 12)}…: the server expected record ${expectedSeq} to chain to it.`,
         "The bench's log differs from what it sent before; have it checked (benchline audit verify).",
       );
     }
@@ -49,12 +88,6 @@ export class AuditChain {
         hint: "The bench's log was altered; have it checked (benchline audit verify). The server kept the records before this one.",
       });
     }
-    await this.tx.query(
-      `INSERT INTO bench_audit (bench_id, seq, at, technician, action, job_id, workflow_id, step_kind, udid, serial_number, result, detail, prev_hash, hash, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-      [this.benchId, record.seq, record.at, record.technician, record.action, record.jobId, record.workflowId, record.stepKind, record.udid, record.serialNumber, record.result, record.detail, record.prevHash, record.hash, now],
-    );
-    this.head = { seq: record.seq, hash: record.hash };
   }
 
   private async lastHeld(): Promise<{ seq: number; hash: string }> {

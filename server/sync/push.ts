@@ -7,7 +7,7 @@
  * `duplicate` and the rest are applied.
  */
 import type { Database, Queryable } from '../db/database.js';
-import { applyEvent, eventType, RedoWithSavepoints, type EventOutcome, type RawEvent } from './apply.js';
+import { applyEvent, eventType, flushAudit, RedoWithSavepoints, type EventOutcome, type RawEvent } from './apply.js';
 import { AuditChain } from './audit-copy.js';
 import type { SyncBench } from './bench.js';
 import { claimReceipts } from './receipts.js';
@@ -30,6 +30,7 @@ async function applyChunk(tx: Queryable, bench: SyncBench, events: readonly RawE
     here.set(event.key, outcome);
     outcomes.push(outcome);
   }
+  await flushAudit(audit, now);
   return outcomes;
 }
 
