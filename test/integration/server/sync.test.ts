@@ -215,6 +215,18 @@ describeEachDatabase('bench sync', targets, (target) => {
     await app.close();
   });
 
+  it('a bench back from a day offline pushes its whole outbox (500 events, many chunks) and everything lands once, in order', async () => {
+    const { a } = await start();
+    const log = auditLog();
+    const batch = Array.from({ length: 500 }, (_, i) => (i % 50 === 7 ? preapprove(`OFF-${i}`) : audit(log.next(`step ${i}`))));
+    const outcomes = await push(a, batch);
+    expect(outcomes.filter((o) => o.status !== 'applied')).toEqual([]);
+    expect((await auditCopy(a)).map((row) => row.hash)).toEqual(log.records.map((record) => record.hash));
+    expect((await device('OFF-457')).status).toBe('pre-approved');
+    expect((await push(a, batch)).filter((o) => o.status !== 'duplicate')).toEqual([]);
+    await app.close();
+  });
+
   it('a key sent twice in one batch is applied once', async () => {
     const { a } = await start();
     const record = audit(auditLog().next('once'));
