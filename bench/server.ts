@@ -320,7 +320,7 @@ const file = writeResults('server', {
   phases: { health, singleBench: single, benches: full, paced },
   eventsLeftInOutboxes: pending,
 });
-console.log(`results: ${file}`);
+console.log(`load average after: ${os.loadavg().map((n) => round(n, 2)).join(' ')}; results: ${file}`);
 
 worker.postMessage('close');
 await fromWorker('closed');
