@@ -89,14 +89,18 @@ async function upsertUsers(tx: Queryable, rows: readonly PreapprovedRow[], optio
 
 /**
  * One statement per batch: upsert the devices, a new change_seq for each row written, and one
- * history entry per device written (a data-modifying CTE). A device the inventory knew but that
+ * history entry per device written (a data-modifying CTE). Serials are unique within a file (the
+ * CSV module refuses repeats), so each row is one device. A device the inventory knew but that
  * was not on the list (met at an MDM check-in) joins the list even in mode skip; devices keep
  * their status (an enrolled device stays enrolled).
  */
 async function upsertDevices(tx: Queryable, rows: readonly PreapprovedRow[], options: ImportOptions): Promise<{ inserted: number; updated: number }> {
   const set = `platform = excluded.platform, ownership = excluded.ownership, device_name = excluded.device_name, user_email = excluded.user_email,
     preapproved = true, revision = devices.revision + 1, updated_at = excluded.updated_at, change_seq = ${NEXT_CHANGE}`;
-  const conflict = options.mode === 'replace' ? `DO UPDATE SET ${set}` : `DO UPDATE SET ${set} WHERE NOT devices.preapproved`;
+  // A row that would change nothing is not written: no new revision, history entry or change for benches to pull.
+  const changes = `NOT devices.preapproved OR (devices.platform, devices.ownership, devices.device_name, devices.user_email)
+    IS DISTINCT FROM (excluded.platform, excluded.ownership, excluded.device_name, excluded.user_email)`;
+  const conflict = options.mode === 'replace' ? `DO UPDATE SET ${set} WHERE ${changes}` : `DO UPDATE SET ${set} WHERE NOT devices.preapproved`;
   const stored = await tx.query<{ inserted: boolean }>(
     `WITH stored AS (
        INSERT INTO devices (serial_number, platform, ownership, device_name, user_email, status, preapproved, created_at, updated_at, change_seq)
@@ -115,8 +119,9 @@ async function upsertDevices(tx: Queryable, rows: readonly PreapprovedRow[], opt
   );
   // In mode skip the only existing devices written are ones that just joined the list: new to it.
   if (options.mode === 'skip') return { inserted: stored.length, updated: 0 };
+  // Mode replace: every existing serial counts as replaced, written or already as the file says.
   const inserted = stored.filter((row) => row.inserted).length;
-  return { inserted, updated: stored.length - inserted };
+  return { inserted, updated: rows.length - inserted };
 }
 
 export interface PreapprovedDevice {

