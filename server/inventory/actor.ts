@@ -15,4 +15,3 @@ export function actorOf(principal: Principal, technician?: string | null): Actor
 }
 
 export const DEVICE_ACTOR: Actor = { kind: 'device', id: null, label: 'device (MDM check-in)' };
-export const SERVER_ACTOR: Actor = { kind: 'user', id: null, label: 'server' };

@@ -72,7 +72,7 @@ const describeIdentity = (device: DeviceObserved): string =>
   [device.productType, device.productVersion && `OS ${device.productVersion}`, device.udid && `UDID ${device.udid}`].filter(Boolean).join(', ') || device.platform;
 
 /** The device information a deprovision records when it was asked for. */
-export const identityInfo = (device: Partial<DeviceObserved>): Record<string, string | null> => ({
+const identityInfo = (device: Partial<DeviceObserved>): Record<string, string | null> => ({
   serialNumber: device.serialNumber ?? null,
   udid: device.udid ?? null,
   ecid: device.ecid ?? null,
