@@ -138,7 +138,7 @@ export function preapprovedRoutes(app: ZodApp, ctx: RouteContext): void {
     config: { access: { roles: ['admin'], benches: true } },
     bodyLimit: ctx.csvBodyLimit,
     schema: {
-      summary: 'Import a pre-approved CSV (body: the file, text/csv) in one transaction: a broken file imports nothing; rows with errors are reported by line',
+      summary: 'Import a pre-approved CSV (body: the file, text/csv): the whole file is validated first, so a broken file imports nothing; then written in short transactions that let other requests through; rows with errors are reported by line',
       tags: ['pre-approved'],
       querystring: z.object({
         mode: z.enum(['replace', 'skip']).default('skip'),
