@@ -18,6 +18,7 @@ import {
   PreapprovedPreviewSchema,
   SerialNumberSchema,
   WipeKindSchema,
+  type SyncEventType,
 } from './server-wire.js';
 
 export const SyncStatusSchema = z.object({
@@ -32,7 +33,7 @@ export const SyncStatusSchema = z.object({
   lastAttemptAt: z.string().nullable(),
   /** Outbox entries not yet accepted by the server. */
   pending: z.number().int().nonnegative(),
-  /** Outbox entries the server refused for good (each with its reason in the outbox). */
+  /** Outbox entries the server refused for good and no technician has acknowledged yet (sync.rejections lists them with the reason). */
   rejected: z.number().int().nonnegative(),
   lastError: z.object({ message: z.string(), hint: z.string() }).nullable(),
 });
@@ -83,6 +84,38 @@ export const StartDeprovisionResultSchema = z.object({
   refused: z.array(z.object({ serialNumber: SerialNumberSchema, code: z.string(), message: z.string(), hint: z.string() })),
 });
 
+/**
+ * One outbox entry the server refused for good, as the technician reads it: what it was, the
+ * server's reason and what to do. Acknowledged ones stay on the bench (the record of what was
+ * refused) with acknowledgedAt set; they no longer count in SyncStatus.rejected.
+ */
+export const SyncRejectionSchema = z.object({
+  /** The entry's idempotency key: what sync.acknowledgeRejections takes. */
+  key: z.string(),
+  type: z.enum(['device.observed', 'device.preapprove', 'device.deprovision', 'job.finished', 'audit.record'] satisfies SyncEventType[]),
+  /** What the entry asked for, in a sentence: "Deprovision of C02XK1 (Employee left)". */
+  summary: z.string(),
+  serialNumber: z.string().nullable(),
+  /** When the change was made at the bench. */
+  occurredAt: z.string(),
+  technician: z.string().nullable(),
+  /** The server's reason. */
+  code: z.string(),
+  message: z.string(),
+  hint: z.string(),
+  acknowledgedAt: z.string().nullable(),
+});
+export type SyncRejection = z.infer<typeof SyncRejectionSchema>;
+
+export const SyncRejectionsParamsSchema = z.object({
+  /** Most recent first. */
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+
+export const AcknowledgeRejectionsParamsSchema = z.object({
+  keys: z.array(z.string().min(1)).min(1).max(1000),
+});
+
 export const SYNC_METHODS = {
   'sync.status': { params: z.object({}), result: SyncStatusSchema },
   /** Push and pull now instead of waiting for the next round; resolves with the status after it. */
@@ -98,6 +131,13 @@ export const SYNC_METHODS = {
   },
   'preapproved.add': { params: PreapproveDevicesParamsSchema, result: PreapproveDevicesResultSchema },
   'deprovision.start': { params: StartDeprovisionParamsSchema, result: StartDeprovisionResultSchema },
+  /** The outbox entries the server refused for good, acknowledged or not, most recent first. Works offline. */
+  'sync.rejections': { params: SyncRejectionsParamsSchema, result: z.array(SyncRejectionSchema) },
+  /**
+   * The technician has read these rejections: they stop counting in SyncStatus.rejected (and stay
+   * listed). Audited with the technician's name. Keys unknown or not rejected are ignored.
+   */
+  'sync.acknowledgeRejections': { params: AcknowledgeRejectionsParamsSchema, result: SyncStatusSchema },
 } as const;
 
 export const SYNC_EVENTS = {

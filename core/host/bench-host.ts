@@ -76,6 +76,8 @@ export class BenchHost implements BenchApi, RequestHandler {
       'preapproved.import': (params) => this.sync().importCsv(params),
       'preapproved.add': (params) => this.sync().preapprove(params),
       'deprovision.start': (params) => this.sync().deprovision(params),
+      'sync.rejections': (params) => this.sync().rejections(params),
+      'sync.acknowledgeRejections': (params) => this.sync().acknowledgeRejections(params),
     };
     this.lastStatus = this.status();
   }

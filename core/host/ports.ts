@@ -75,6 +75,8 @@ export interface HostSync {
   importCsv(params: SyncParams<'preapproved.import'>): Promise<SyncResult<'preapproved.import'>>;
   preapprove(params: SyncParams<'preapproved.add'>): Promise<SyncResult<'preapproved.add'>>;
   deprovision(params: SyncParams<'deprovision.start'>): Promise<SyncResult<'deprovision.start'>>;
+  rejections(params: SyncParams<'sync.rejections'>): SyncResult<'sync.rejections'>;
+  acknowledgeRejections(params: SyncParams<'sync.acknowledgeRejections'>): Promise<SyncResult<'sync.acknowledgeRejections'>>;
   onStatusChange(listener: (status: SyncStatus) => void): Subscription;
   onInventoryChange(listener: (change: SyncEventData<'inventory.changed'>) => void): Subscription;
 }

@@ -39,7 +39,12 @@ export interface OutboxEntry {
   lastError: string | null;
   sentAt: string | null;
   rejection: SyncProblem | null;
+  /** A rejected entry a technician has read (it no longer counts as rejected in the status). */
+  acknowledgedAt: string | null;
 }
+
+/** A rejected outbox entry: the entry and the server's reason. */
+export type RejectedEntry = OutboxEntry & { state: 'rejected'; rejection: SyncProblem };
 
 export interface SyncState {
   serverUrl: string | null;
@@ -84,6 +89,7 @@ interface OutboxRow {
   last_error: string | null;
   sent_at: string | null;
   rejection: string | null;
+  acknowledged_at: string | null;
 }
 
 interface StateRow {
@@ -140,6 +146,7 @@ function toEntry(row: OutboxRow): OutboxEntry {
     lastError: row.last_error,
     sentAt: row.sent_at,
     rejection: row.rejection === null ? null : parseJson(ProblemSchema, row.rejection, where),
+    acknowledgedAt: row.acknowledged_at,
   };
 }
 
@@ -165,7 +172,9 @@ export class SyncStore {
       jobForDeprovision: db.prepare("SELECT id FROM jobs WHERE json_extract(params, '$.deprovisionId') = ? LIMIT 1").pluck(),
       pending: db.prepare("SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?"),
       byKey: db.prepare('SELECT * FROM outbox WHERE key = ?'),
-      counts: db.prepare("SELECT COALESCE(SUM(state = 'pending'), 0) AS pending, COALESCE(SUM(state = 'rejected'), 0) AS rejected FROM outbox"),
+      counts: db.prepare("SELECT COALESCE(SUM(state = 'pending'), 0) AS pending, COALESCE(SUM(state = 'rejected' AND acknowledged_at IS NULL), 0) AS rejected FROM outbox"),
+      rejected: db.prepare("SELECT * FROM outbox WHERE state = 'rejected' ORDER BY seq DESC LIMIT ?"),
+      acknowledge: db.prepare("UPDATE outbox SET acknowledged_at = ? WHERE key = ? AND state = 'rejected' AND acknowledged_at IS NULL"),
       markSent: db.prepare("UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE key = ? AND state = 'pending'"),
       markRejected: db.prepare("UPDATE outbox SET state = 'rejected', rejection = ?, attempts = attempts + 1, last_error = ? WHERE key = ? AND state = 'pending'"),
       markFailed: db.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE key = ? AND state = 'pending'"),
@@ -243,6 +252,24 @@ export class SyncStore {
     return this.statements.counts.get() as { pending: number; rejected: number };
   }
 
+  /** Entries the server refused for good, acknowledged or not, the most recently queued first. */
+  rejected(limit: number): RejectedEntry[] {
+    return (this.statements.rejected.all(limit) as OutboxRow[]).map(toEntry).map((entry) => {
+      // markRejected always stores the reason; a rejected row without one was written by something else.
+      if (entry.rejection === null) throw corrupt(`Outbox entry ${entry.seq} (${entry.key})`, new Error('rejected without a reason'));
+      return { ...entry, state: 'rejected', rejection: entry.rejection };
+    });
+  }
+
+  /**
+   * Marks these rejected entries read (they stay, with their reason); answers the keys that were
+   * rejected and not yet acknowledged, the ones this call changed. Call inside the transaction
+   * that audits the acknowledgement.
+   */
+  acknowledgeRejections(keys: readonly string[], at: string): string[] {
+    return this.transaction(() => keys.filter((key) => this.statements.acknowledge.run(at, key).changes === 1));
+  }
+
   /** Records the server's answer to one push, in one transaction. */
   recordPush(outcomes: readonly { key: string; result: 'sent' | SyncProblem }[], at: string): void {
     this.transaction(() => {
@@ -296,7 +323,7 @@ export class SyncStore {
         this.statements.inventoryClear.run();
         this.statements.settingsClear.run();
         this.statements.setCursor.run(0);
-        if (current.benchId !== null) this.db.prepare("UPDATE outbox SET state = 'pending', sent_at = NULL, rejection = NULL WHERE type = 'audit.record'").run();
+        if (current.benchId !== null) this.db.prepare("UPDATE outbox SET state = 'pending', sent_at = NULL, rejection = NULL, acknowledged_at = NULL WHERE type = 'audit.record'").run();
       }
       this.db
         .prepare('UPDATE sync_state SET server_url = ?, bench_id = ?, bench_name = ?, token = ? WHERE id = 1')

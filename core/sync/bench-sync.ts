@@ -20,6 +20,7 @@ import type { SyncStore } from '../store/sync-store.js';
 import type { WorkflowCatalog } from '../workflows/catalog.js';
 import type { TetheredDevice, TetheredDevices } from './devices.js';
 import { ServerCallError, type ServerClient } from './server-client.js';
+import { rejectionOf } from './rejections.js';
 import type { SyncLoop } from './sync-loop.js';
 import type { z } from 'zod';
 
@@ -93,6 +94,45 @@ export class BenchSync implements HostSync {
   emitInventory(change: SyncEventData<'inventory.changed'>): void {
     if (change.devices.length === 0 && change.removed.length === 0) return;
     for (const listener of [...this.inventoryListeners]) listener(change);
+  }
+
+  // -- Rejections -------------------------------------------------------------------------------
+
+  /** What the server refused for good and why, from the outbox (works offline). */
+  rejections(params: SyncParams<'sync.rejections'>): SyncResult<'sync.rejections'> {
+    return this.options.syncStore.rejected(params.limit).map(rejectionOf);
+  }
+
+  /**
+   * The technician has read these rejections: they stop counting in the status but stay in the
+   * outbox with their reason. Audited in the same transaction (the audit record goes to the
+   * server like any other), so who dismissed what is on record.
+   */
+  async acknowledgeRejections(params: SyncParams<'sync.acknowledgeRejections'>): Promise<SyncResult<'sync.acknowledgeRejections'>> {
+    const technician = this.requireTechnician();
+    const { syncStore, store } = this.options;
+    const at = this.now().toISOString();
+    const acknowledged = syncStore.transaction(() => {
+      const keys = syncStore.acknowledgeRejections([...new Set(params.keys)], at);
+      if (keys.length > 0) {
+        store.audit.append({
+          at,
+          technician,
+          action: 'sync.rejections.acknowledged',
+          jobId: null,
+          workflowId: null,
+          stepKind: null,
+          udid: null,
+          serialNumber: null,
+          result: 'acknowledged',
+          detail: `${keys.length} change${keys.length === 1 ? '' : 's'} refused by the server: ${keys.join(', ')}`,
+        });
+      }
+      return keys.length;
+    });
+    // The count changed, and the audit record is queued for the server.
+    if (acknowledged > 0) this.options.loop.kick();
+    return this.status();
   }
 
   // -- Reads ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SyncEventBodySchema } from '../../core/contract/server-wire.js';
 import { openDatabase } from '../../core/store/database.js';
 import { openStore, openSyncStore, type BenchStore, type SyncStore } from '../../core/store/index.js';
+import { LATEST_SCHEMA } from '../../core/store/migrations/index.js';
 import { connectionOf } from '../../core/store/sqlite-store.js';
 import { auditEntry, newJob, WORKFLOW } from './store-samples.js';
 import { tempDir } from './store-fixtures.js';
@@ -117,7 +118,7 @@ describe('migration 003 on a store from before sync', () => {
       store.audit.append(auditEntry({ action: 'job.succeeded' }));
       expect(sync.counts().pending).toBe(3);
       const raw = new Database(old.file(), { readonly: true });
-      expect(raw.pragma('user_version', { simple: true })).toBe(3);
+      expect(raw.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA);
       raw.close();
     } finally {
       old.cleanup();

@@ -8,11 +8,12 @@ import { StoreError } from '../errors.js';
 import { migration001 } from './001-jobs.js';
 import { migration002 } from './002-audit.js';
 import { migration003 } from './003-sync.js';
+import { migration004 } from './004-rejection-acknowledgement.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004];
 
 MIGRATIONS.forEach((migration, i) => {
   if (migration.version !== i + 1) throw new Error(`migration ${migration.name} has version ${migration.version}, expected ${i + 1}`);
