@@ -1,9 +1,12 @@
 /** The pre-approved list over HTTP (issue #5 part 4, seed 004), on PGlite and on PostgreSQL. */
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import type { ZodApp } from '../../../server/routes/types.js';
+import { importPreapproved, type ImportMode } from '../../../server/store/preapproved.js';
 import { databaseTargets, describeEachDatabase } from '../../support/postgres.js';
 import { addUser, login, serverOn, useDatabase } from '../../support/server.js';
+import { enrollBench } from './bench-tokens.js';
 
 const targets = await databaseTargets();
 
@@ -105,6 +108,81 @@ describeEachDatabase('pre-approved list', targets, (target) => {
     expect(response.statusCode).toBe(422);
     expect(response.json()).toMatchObject({ error: { code: 'csv-malformed', message: expect.stringMatching(/^line 5002: /) }, line: 5002 });
     expect((await list()).total).toBe(1);
+    // The unclosed quote on the very last line: still nothing of the 5000 rows before it.
+    const lastLineBroken = await upload('/preapproved/import', ['Name,Email,Ownership,Serial Number,Platform', ...rows, 'Eve,"eve@example.org,corporate,B-X,ios'].join('\n'));
+    expect(lastLineBroken.statusCode).toBe(422);
+    expect(lastLineBroken.json()).toMatchObject({ error: { code: 'csv-malformed' }, line: 5002 });
+    expect((await list()).total).toBe(1);
+    await app.close();
+  });
+
+  it('a large import lets other requests through: the list and a bench\'s pull answer while it is still writing', async () => {
+    await start();
+    const bench = await enrollBench(app, admin, 'Bench-1');
+    const big = ['Name,Email,Ownership,Serial Number,Platform', ...Array.from({ length: 20_000 }, (_, i) => `User ${i},u${i % 5000}@example.org,corporate,L${i},ios`)].join('\n');
+    const finished: string[] = [];
+    const importing = upload('/preapproved/import', big).then((response) => {
+      finished.push('import');
+      return response;
+    });
+    // Until the first batch is committed (the file is validated whole before anything is written).
+    let seen = 0;
+    while (seen === 0 && finished.length === 0) {
+      seen = (await list('?limit=1')).total;
+      if (seen === 0) await sleep(5);
+    }
+    const listing = list('?limit=1').then((page) => {
+      finished.push('list');
+      return page;
+    });
+    const pulling = app.inject({ method: 'GET', url: '/sync/pull?cursor=0&limit=1', headers: bench.headers }).then((response) => {
+      finished.push('pull');
+      return response;
+    });
+    const [page, pulled, imported] = await Promise.all([listing, pulling, importing]);
+    expect(finished.at(-1), `finished in order ${finished.join(', ')}`).toBe('import');
+    expect(page.total).toBeGreaterThan(0);
+    expect(page.total).toBeLessThan(20_000);
+    expect(pulled.statusCode, pulled.body).toBe(200);
+    expect(pulled.json<{ changes: unknown[] }>().changes).toHaveLength(1);
+    expect(imported.json<Result>()).toMatchObject({ imported: 20_000, errors: [] });
+    expect((await list()).total).toBe(20_000);
+    await app.close();
+  });
+
+  it('an import stopped between batches and repeated gives the same list, users and history as one clean import', async () => {
+    await start();
+    const header = 'Name,Email,Ownership,Serial Number,Platform,Mobile';
+    // Emails repeat across batches (the last row's details win); one user exists before in mode skip's test.
+    const rows = Array.from({ length: 50 }, (_, i) => `User ${i},u${i % 7}@example.org,${i % 2 ? 'personal' : 'corporate'},P${i},ios,+1 555 01${String(i).padStart(2, '0')}`);
+    const file = () => Readable.from([[header, ...rows].join('\n') + '\n']);
+    const now = new Date('2026-11-21T09:00:00Z');
+    const snapshot = async () => ({
+      devices: await db().query('SELECT serial_number, platform, ownership, device_name, user_email, status, preapproved, revision FROM devices ORDER BY serial_number'),
+      users: await db().query('SELECT email, name, mobile, sam_account_name FROM device_users ORDER BY email'),
+      history: await db().query("SELECT serial_number, count(*)::int AS n FROM device_history WHERE kind = 'preapproved' GROUP BY serial_number ORDER BY serial_number"),
+    });
+    const fresh = async () => {
+      await db().execute('DELETE FROM device_history; DELETE FROM devices; DELETE FROM device_users;');
+      await db().query("INSERT INTO device_users (email, name, mobile, created_at, updated_at) VALUES ('u3@example.org', 'Before', NULL, $1, $1)", [now]);
+    };
+    for (const mode of ['skip', 'replace'] satisfies ImportMode[]) {
+      await fresh();
+      expect(await importPreapproved(db(), file(), { mode, now, batchSize: 8, actor: 'test' })).toMatchObject({ imported: 50, errors: [] });
+      const clean = await snapshot();
+      expect(clean.users.find((user) => user['email'] === 'u3@example.org')).toMatchObject({ name: mode === 'skip' ? 'Before' : 'User 45' });
+      expect(clean.users.find((user) => user['email'] === 'u6@example.org')).toMatchObject({ name: 'User 48', mobile: '+1 555 0148' });
+
+      await fresh();
+      const stop = new Error('server stopped');
+      const partial = importPreapproved(db(), file(), { mode, now, batchSize: 8, actor: 'test', onBatchWritten: (written) => { if (written >= 24) throw stop; } });
+      await expect(partial).rejects.toBe(stop);
+      expect((await list()).total, mode).toBe(24);
+      const again = await importPreapproved(db(), file(), { mode, now, batchSize: 8, actor: 'test' });
+      expect(again, mode).toMatchObject({ imported: 26, errors: [], ...(mode === 'skip' ? { skipped: 24 } : { replaced: 24 }) });
+      expect(await snapshot(), mode).toEqual(clean);
+      expect(clean.history.every((entry) => entry['n'] === 1)).toBe(true);
+    }
     await app.close();
   });
 
