@@ -5,14 +5,15 @@
  * devices plus a few untethered ones; a preview that maps the seed's columns
  * by header name; deprovisioning tethered devices starts the mock's Erase.
  * "Sync now" sends whatever is pending at once. `&sync=offline` in the URL
- * starts it offline (sync.now and history are then refused as the host does).
+ * starts it offline (sync.now and history are then refused as the host does);
+ * `&sync=rejected` starts it with two changes the server refused for good.
  */
 import { parse } from 'csv-parse/browser/esm/sync';
-import type { BenchEvent, Device, Envelope, HistoryEntry, InventoryDevice, Params, PreapprovedFieldName, Result, SyncStatus } from '../../core/contract/index.js';
+import type { BenchEvent, Device, Envelope, HistoryEntry, InventoryDevice, Params, PreapprovedFieldName, Result, SyncRejection, SyncStatus } from '../../core/contract/index.js';
 import { PREAPPROVED_FIELDS, SYNC_ERROR_CODES, fail, ok, platformOfProductType, statusAfterDeprovision, wipeFor } from '../../core/contract/index.js';
 import { matchesList } from '../state/inventory.js';
 
-type ServerMethod = 'sync.status' | 'sync.now' | 'inventory.search' | 'inventory.history' | 'preapproved.preview' | 'preapproved.import' | 'preapproved.add' | 'deprovision.start';
+type ServerMethod = 'sync.status' | 'sync.now' | 'sync.rejections' | 'sync.acknowledgeRejections' | 'inventory.search' | 'inventory.history' | 'preapproved.preview' | 'preapproved.import' | 'preapproved.add' | 'deprovision.start';
 
 export interface MockServerBench {
   readonly devices: Map<string, Device>;
@@ -37,11 +38,42 @@ const HEADER_ALIASES: Readonly<Record<PreapprovedFieldName, readonly string[]>> 
 const UNREACHABLE_ERROR = { message: 'The central server cannot be reached.', hint: 'Check the network; the bench keeps working and sends its changes when the server is back.' };
 const UNREACHABLE = fail(SYNC_ERROR_CODES.ServerUnreachable, UNREACHABLE_ERROR.message, UNREACHABLE_ERROR.hint);
 
-export function createMockServer(bench: MockServerBench, options: { offline: boolean }) {
+/** What the server refused at `&sync=rejected`: a deprovision another bench got to first, and a pre-approval. */
+function sampleRejections(at: string): SyncRejection[] {
+  return [
+    {
+      key: 'deprovision:mock-1',
+      type: 'device.deprovision',
+      summary: 'Deprovision of C02XK1MOCK1 (Employee left the organisation)',
+      serialNumber: 'C02XK1MOCK1',
+      occurredAt: at,
+      technician: 'Alex',
+      code: 'deprovision-pending',
+      message: 'A deprovision of C02XK1MOCK1 is already pending: requested by bench Bench-3 (technician Sam).',
+      hint: 'Nothing to do here: the device is deprovisioned once its pending deprovision completes.',
+      acknowledgedAt: null,
+    },
+    {
+      key: 'preapprove:mock-2',
+      type: 'device.preapprove',
+      summary: 'Pre-approval of C02XK2MOCK2 for Chloe Martin (chloe@example.com, corporate)',
+      serialNumber: 'C02XK2MOCK2',
+      occurredAt: at,
+      technician: 'Alex',
+      code: 'device-retired',
+      message: 'C02XK2MOCK2 is retired and cannot be pre-approved.',
+      hint: 'Ask an admin to bring the device back into stock on the server first.',
+      acknowledgedAt: null,
+    },
+  ];
+}
+
+export function createMockServer(bench: MockServerBench, options: { offline: boolean; rejected?: boolean }) {
   const inventory = new Map<string, InventoryDevice>();
   const history = new Map<string, HistoryEntry[]>();
   let pending = 0;
   let lastSyncAt: string | null = options.offline ? null : bench.now();
+  const rejections = options.rejected ? sampleRejections(bench.now()) : [];
 
   const record = (serialNumber: string, fields: Partial<InventoryDevice>): InventoryDevice => ({
     serialNumber,
@@ -82,7 +114,7 @@ export function createMockServer(bench: MockServerBench, options: { offline: boo
     inventory.set(serial, record(serial, { productType: 'MacBookPro18,1', platform: 'macos', userName: name, userEmail: `${name.split(' ')[0]!.toLowerCase()}@example.com`, status: 'pre-approved', preapproved: true }));
   }
 
-  const status = (): SyncStatus => ({ mode: 'standalone', serverUrl: null, connected: !options.offline, syncing: false, lastSyncAt, lastAttemptAt: lastSyncAt, pending, rejected: 0, lastError: options.offline ? UNREACHABLE_ERROR : null });
+  const status = (): SyncStatus => ({ mode: 'standalone', serverUrl: null, connected: !options.offline, syncing: false, lastSyncAt, lastAttemptAt: lastSyncAt, pending, rejected: rejections.filter((rejection) => rejection.acknowledgedAt === null).length, lastError: options.offline ? UNREACHABLE_ERROR : null });
   const queued = () => {
     pending++;
     bench.emit({ event: 'sync.changed', data: status() });
@@ -122,6 +154,15 @@ export function createMockServer(bench: MockServerBench, options: { offline: boo
       if (options.offline) return UNREACHABLE;
       pending = 0;
       lastSyncAt = bench.now();
+      bench.emit({ event: 'sync.changed', data: status() });
+      return ok(status());
+    },
+    'sync.rejections': ({ limit }) => ok(rejections.slice(0, limit)),
+    'sync.acknowledgeRejections': ({ keys }) => {
+      const at = bench.now();
+      rejections.forEach((rejection, i) => {
+        if (keys.includes(rejection.key) && rejection.acknowledgedAt === null) rejections[i] = { ...rejection, acknowledgedAt: at };
+      });
       bench.emit({ event: 'sync.changed', data: status() });
       return ok(status());
     },

@@ -12,8 +12,8 @@
  * `technician=NAME` starts with a technician set (otherwise the first action
  * asks); `fail=none` lets every fake job succeed (mock-jobs.ts);
  * `jobs=unavailable` answers job methods the way a host without a job engine
- * does (ServiceUnavailable); `sync=offline` starts the mock server offline
- * (mock-server.ts).
+ * does (ServiceUnavailable); `sync=offline` starts the mock server offline,
+ * `sync=rejected` with two changes the server refused (mock-server.ts).
  */
 import type { BenchApi, BenchEvent, BenchStatus, ConnectionState, Device, Envelope, Method, Params, Result } from '../../core/contract/index.js';
 import { API_ERROR_CODES, STATE_INSTRUCTIONS, fail } from '../../core/contract/index.js';
@@ -135,7 +135,7 @@ export function createMockApi(count: number, search: string, timers: { every(cal
         return started.ok ? Object.fromEntries(started.value.jobs.map((job) => [job.udid, job.id])) : {};
       },
     },
-    { offline: params.get('sync') === 'offline' },
+    { offline: params.get('sync') === 'offline', rejected: params.get('sync') === 'rejected' },
   );
 
   const rate = Number(params.get('rate') ?? '0.2');

@@ -15,10 +15,15 @@ import { INVENTORY_PAGE, type InventoryListId, type InventoryQuery } from '../st
 import type { PreapproveTarget } from '../state/preapprove-flow.js';
 import { sortDevices } from '../state/query.js';
 import type { Page, ServerAction } from '../state/server.js';
+import { REJECTIONS_SHOWN, rejectionsToDismiss } from '../state/sync-view.js';
 import type { BenchStore } from '../state/store.js';
 
 export interface ServerCommands {
   syncNow(): Promise<void>;
+  /** Opens the list of what the server refused (or asks for it again while open). */
+  openRejections(): Promise<void>;
+  /** Acknowledges every rejection shown and not yet dismissed; then shows the list again. */
+  dismissRejections(): Promise<void>;
   /** Shows a page; a list shown for the first time is searched with no filter. */
   showPage(page: Page): void;
   search(list: InventoryListId, query: InventoryQuery): Promise<void>;
@@ -84,6 +89,24 @@ export function createServerCommands(api: Pick<BenchApi, 'call'>, store: Pick<Be
       send({ type: 'sync-now-requested' });
       const result = await api.call('sync.now', {});
       send({ type: 'sync-now-answered', result: result.ok ? { ok: true, status: result.value } : { ok: false, error: result.error } });
+    },
+
+    async openRejections() {
+      send({ type: 'rejections-open' });
+      const { seq } = server().sync.rejections;
+      const result = await api.call('sync.rejections', { limit: REJECTIONS_SHOWN });
+      send({ type: 'rejections-answered', seq, result: result.ok ? { ok: true, rejections: result.value } : { ok: false, error: result.error } });
+    },
+
+    async dismissRejections() {
+      const keys = rejectionsToDismiss(server().sync.rejections);
+      const wasDismissing = server().sync.rejections.dismissing;
+      send({ type: 'rejections-dismissing' });
+      if (wasDismissing || !server().sync.rejections.dismissing) return;
+      const result = await api.call('sync.acknowledgeRejections', { keys });
+      send({ type: 'rejections-dismissed', result: result.ok ? { ok: true, status: result.value } : { ok: false, error: result.error } });
+      // The list shows when each was dismissed.
+      if (result.ok && server().sync.rejections.open) await commands.openRejections();
     },
 
     showPage(page) {

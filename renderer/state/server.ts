@@ -41,7 +41,12 @@ export function reduceServer(state: ServerState, action: ServerAction): ServerSt
     case 'sync-status':
     case 'sync-unavailable':
     case 'sync-now-requested':
-    case 'sync-now-answered': {
+    case 'sync-now-answered':
+    case 'rejections-open':
+    case 'rejections-answered':
+    case 'rejections-dismissing':
+    case 'rejections-dismissed':
+    case 'rejections-close': {
       const sync = reduceSync(state.sync, action);
       const status = statusIn(action);
       const deprovision = status === null ? state.deprovision : deprovisionSeesSync(state.deprovision, status);

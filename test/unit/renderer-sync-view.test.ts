@@ -24,10 +24,10 @@ describe('the header\'s sync state', () => {
     expect(offlineNote(syncStatus())).toBeNull();
   });
 
-  it('counts rejected changes and gives the last reason', () => {
-    const status = syncStatus({ rejected: 1, lastError: { message: 'Serial C02X is not in the inventory.', hint: 'Check it.' } });
+  it('counts rejected changes and points at the list of them (a round\'s error is not why an entry was refused)', () => {
+    const status = syncStatus({ rejected: 1, lastError: { message: 'The server cannot be reached.', hint: 'Check the network.' } });
     expect(syncHeadline(status).rejected).toBe('1 rejected');
-    expect(rejectedNote(status)).toContain('Last reason: Serial C02X is not in the inventory.');
+    expect(rejectedNote(status)).toBe('The server refused 1 change from this bench for good; they will not be retried. Open "1 rejected" to see which and why.');
   });
 
   it('Sync now goes out once while unanswered, and its answer becomes the status; a refusal is kept to show', async () => {

@@ -6,6 +6,7 @@
 import { useBench } from '../../app/store-context.js';
 import { useServerCommands } from '../../app/server-commands-context.js';
 import { syncHeadline } from '../../state/sync-view.js';
+import { REJECTED_BUTTON_ID } from './RejectionsPanel.js';
 
 export function SyncIndicator() {
   const sync = useBench((state) => state.server.sync);
@@ -55,9 +56,17 @@ export function SyncIndicator() {
         {headline.pending}
       </span>
       {headline.rejected ? (
-        <span className="sync-rejected" data-testid="sync-rejected">
+        <button
+          type="button"
+          id={REJECTED_BUTTON_ID}
+          className="sync-rejected"
+          onClick={() => void commands.openRejections()}
+          aria-expanded={sync.rejections.open}
+          title="See which changes the server refused, and why"
+          data-testid="sync-rejected"
+        >
           {headline.rejected}
-        </span>
+        </button>
       ) : null}
       <button type="button" className="button button-small" onClick={() => void commands.syncNow()} disabled={sync.requesting || status.mode === 'off'} data-testid="sync-now">
         {sync.requesting ? 'Syncing…' : 'Sync now'}
