@@ -220,6 +220,44 @@ describe('two benches and a server', () => {
   });
 });
 
+describe('what the server refuses', () => {
+  it('a deprovision sent from a second bench after another one got there first is listed with the server\'s reason until a technician dismisses it', async () => {
+    const a = await openBench('Bench-A');
+    const b = await openBench('Bench-B');
+    a.devices.add('udid-a1', { serialNumber: 'SNB1' });
+    await a.sync.hostSync.preapprove({ udids: ['udid-a1'], ownership: 'corporate', user: { email: 'ana@example.org', name: 'Ana' } });
+    await a.sync.hostSync.syncNow();
+    await b.sync.hostSync.syncNow();
+    a.devices.detach('udid-a1');
+    // Both benches deprovision before either has heard of the other's.
+    await a.sync.hostSync.deprovision({ serialNumbers: ['SNB1'], acknowledged: true, reason: 'employee-left', requestInfo: false });
+    const fromB = await b.sync.hostSync.deprovision({ serialNumbers: ['SNB1'], acknowledged: true, reason: 'retire', requestInfo: false });
+    expect(fromB.started).toHaveLength(1);
+    await a.sync.hostSync.syncNow();
+    expect((await b.sync.hostSync.syncNow()).rejected).toBe(1);
+
+    const [rejection, ...others] = b.sync.hostSync.rejections({ limit: 100 });
+    expect(others).toEqual([]);
+    expect(rejection).toMatchObject({
+      type: 'device.deprovision',
+      summary: 'Deprovision of SNB1 (Retire device)',
+      serialNumber: 'SNB1',
+      technician: 'Tech Bench-B',
+      code: 'deprovision-pending',
+      message: expect.stringMatching(/^Device SNB1 already has a deprovision pending, requested .* by bench Bench-A/),
+      hint: expect.stringMatching(/Wait until the device is wiped/),
+      acknowledgedAt: null,
+    });
+
+    const after = await b.sync.hostSync.acknowledgeRejections({ keys: [rejection!.key] });
+    expect(after.rejected).toBe(0);
+    expect(b.sync.hostSync.rejections({ limit: 100 })).toEqual([{ ...rejection, acknowledgedAt: expect.any(String) }]);
+    // The dismissal is audited, and that record reaches the server like any other.
+    expect(await b.sync.hostSync.syncNow()).toMatchObject({ pending: 0, rejected: 0 });
+    expect(await count("SELECT count(*) AS n FROM bench_audit WHERE action = 'sync.rejections.acknowledged'")).toBe(1);
+  });
+});
+
 describe('devices observed at a bench', () => {
   it('reach the server once per identity and show in the device\'s history', async () => {
     const bench = await openBench('Bench-A');
