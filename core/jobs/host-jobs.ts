@@ -136,7 +136,10 @@ export function createHostJobs(engine: JobEngine, store: BenchStore, catalog: Wo
     // The engine refuses a command without technician or acknowledgement: no lease is asked for it.
     if (!destructive || !leases || !hold || !technician || !request.acknowledged) return engine.start({ ...request, technician });
     const udids = [...new Set(request.udids)];
-    const { taken, refused } = await takeLeases(leases, udids);
+    // A device with an action already running here is refused by the engine (AlreadyInProgress,
+    // naming it): asking the server for its lease would answer LeaseHeld against this very bench.
+    const busy = new Set(udids.filter((udid) => store.jobs({ udid, activeOnly: true, limit: 1 }).length > 0));
+    const { taken, refused } = await takeLeases(leases, udids.filter((udid) => !busy.has(udid)));
     const leaseRefused = new Set(refused.map((refusal) => refusal.udid));
     let outcome: StartOutcome;
     try {
