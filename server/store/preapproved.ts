@@ -228,7 +228,11 @@ const toDevice = (row: DeviceRow): PreapprovedDevice => ({
 export async function listPreapproved(db: Queryable, query: { offset: number; limit: number; search?: string }): Promise<{ total: number; devices: PreapprovedDevice[] }> {
   const search = query.search?.trim() || null;
   const where = `WHERE d.preapproved AND ($1::text IS NULL OR strpos(d.serial_number, $1::text) > 0 OR strpos(lower(u.email), lower($1::text)) > 0)`;
-  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM devices d JOIN device_users u ON u.email = d.user_email ${where}`, [search]);
+  // Without a search the join adds nothing (a device's user_email always names a user: the
+  // triggers of migration 003) but costs ~5x on 100k rows, and the list is paged often during an import.
+  const [count] = search === null
+    ? await db.query<{ n: number }>('SELECT count(*)::int AS n FROM devices WHERE preapproved AND user_email IS NOT NULL')
+    : await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM devices d JOIN device_users u ON u.email = d.user_email ${where}`, [search]);
   const rows = await db.query<DeviceRow>(`${SELECT_DEVICES} ${where} ORDER BY d.serial_number COLLATE "C" LIMIT $2 OFFSET $3`, [search, query.limit, query.offset]);
   return { total: Number(count?.n ?? 0), devices: rows.map(toDevice) };
 }
