@@ -5,6 +5,7 @@ import { useBench } from '../../app/store-context.js';
 import { isActiveJob } from '../../state/jobs.js';
 import { JOB_LOOK, runningShare } from '../../state/job-view.js';
 import { ProgressBar } from './ProgressBar.js';
+import { JobProblem } from './RefusalRow.js';
 
 export const JobRow = memo(function JobRow({ jobId, label }: { jobId: string; label: string }) {
   const job = useBench((state) => state.jobs.byId[jobId]);
@@ -33,12 +34,7 @@ export const JobRow = memo(function JobRow({ jobId, label }: { jobId: string; la
         </p>
       ) : null}
       {job.error ? (
-        <div className="job-error" data-testid="job-error" data-code={job.error.code}>
-          <strong>{job.error.message}</strong>
-          <span>
-            <span className="tile-label">What to do</span> {job.error.hint}
-          </span>
-        </div>
+        <JobProblem problem={job.error} data-testid="job-error" data-code={job.error.code} />
       ) : null}
       {active && job.cancellable ? (
         <button type="button" className="button button-small" onClick={() => void commands.cancelJob(job.id)} disabled={cancel?.kind === 'pending'} aria-label={`Cancel ${job.workflowName} on ${label}`} data-testid="job-cancel">

@@ -10,6 +10,7 @@ import { completionMessage, summaryOf, summaryText, type Run } from '../../state
 import type { BenchStoreState } from '../../state/store.js';
 import { JobRow } from './JobRow.js';
 import { ProgressBar } from './ProgressBar.js';
+import { RefusalRow } from './RefusalRow.js';
 
 export function RunCard({ run }: { run: Run }) {
   const summary = useBench(useShallow((state: BenchStoreState) => summaryOf(run, state.jobs)));
@@ -38,18 +39,7 @@ export function RunCard({ run }: { run: Run }) {
           <JobRow key={id} jobId={id} label={run.labels[udidOf[id] ?? ''] ?? udidOf[id] ?? id} />
         ))}
         {run.refused.map((refusal) => (
-          <li key={refusal.udid} className="job tone-danger" data-testid="job-refusal" data-udid={refusal.udid} data-code={refusal.code}>
-            <div className="job-head">
-              <span className="job-device">{run.labels[refusal.udid] ?? refusal.udid}</span>
-              <span className="badge">Not started</span>
-            </div>
-            <div className="job-error">
-              <strong>{refusal.message}</strong>
-              <span>
-                <span className="tile-label">What to do</span> {refusal.hint}
-              </span>
-            </div>
-          </li>
+          <RefusalRow key={refusal.udid} label={run.labels[refusal.udid] ?? refusal.udid} badge="Not started" refusal={refusal} data-testid="job-refusal" data-udid={refusal.udid} data-code={refusal.code} />
         ))}
       </ul>
       <div role="status" className="run-status">

@@ -10,6 +10,7 @@ import { useActions, useBench } from '../../app/store-context.js';
 import { deprovisionCompletion, deprovisionRunSummary, WIPE_LABELS, type DeprovisionRun } from '../../state/deprovision-flow.js';
 import type { BenchStoreState } from '../../state/store.js';
 import { JobRow } from '../actions/JobRow.js';
+import { RefusalRow } from '../actions/RefusalRow.js';
 import { ReturnFocus } from '../panel/ReturnFocus.js';
 
 export function DeprovisionRunCard({ run, returnTo }: { run: DeprovisionRun; returnTo: string }) {
@@ -49,18 +50,7 @@ export function DeprovisionRunCard({ run, returnTo }: { run: DeprovisionRun; ret
           );
         })}
         {run.refused.map((item) => (
-          <li key={item.serialNumber} className="job tone-danger" data-testid="deprovision-refused" data-serial={item.serialNumber} data-code={item.code}>
-            <div className="job-head">
-              <span className="job-device">{run.labels[item.serialNumber] ?? item.serialNumber}</span>
-              <span className="badge">Refused</span>
-            </div>
-            <div className="job-error">
-              <strong>{item.message}</strong>
-              <span>
-                <span className="tile-label">What to do</span> {item.hint}
-              </span>
-            </div>
-          </li>
+          <RefusalRow key={item.serialNumber} label={run.labels[item.serialNumber] ?? item.serialNumber} badge="Refused" refusal={item} data-testid="deprovision-refused" data-serial={item.serialNumber} data-code={item.code} />
         ))}
       </ul>
       <div role="status" className="run-status">

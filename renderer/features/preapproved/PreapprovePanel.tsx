@@ -9,6 +9,7 @@ import { useActions, useBench } from '../../app/store-context.js';
 import { useServerCommands } from '../../app/server-commands-context.js';
 import { preapproveBlocker } from '../../state/preapprove-flow.js';
 import { ACTIONS_BUTTON_ID } from '../actions/ActionsMenu.js';
+import { RefusalRow } from '../actions/RefusalRow.js';
 import { ReturnFocus } from '../panel/ReturnFocus.js';
 
 export function PreapprovePanel() {
@@ -110,18 +111,7 @@ export function PreapprovePanel() {
                 </li>
               ))}
               {flow.result.refused.map((item) => (
-                <li key={item.udid} className="job tone-danger" data-testid="preapprove-refused" data-code={item.code}>
-                  <div className="job-head">
-                    <span className="job-device">{labelOf(item.udid)}</span>
-                    <span className="badge">Refused</span>
-                  </div>
-                  <div className="job-error">
-                    <strong>{item.message}</strong>
-                    <span>
-                      <span className="tile-label">What to do</span> {item.hint}
-                    </span>
-                  </div>
-                </li>
+                <RefusalRow key={item.udid} label={labelOf(item.udid)} badge="Refused" refusal={item} data-testid="preapprove-refused" data-code={item.code} />
               ))}
             </ul>
           </div>
