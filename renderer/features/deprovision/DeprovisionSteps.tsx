@@ -2,6 +2,7 @@
 import { useId } from 'react';
 import { DEPROVISION_REASONS, DEPROVISION_REASON_LABELS, WIPE_KINDS } from '../../../core/contract/index.js';
 import { useActions } from '../../app/store-context.js';
+import { ExcludedDevices } from '../actions/ExcludedDevices.js';
 import { TechnicianForm } from '../technician/TechnicianForm.js';
 import { DEPROVISION_ACKNOWLEDGEMENT, DEPROVISION_WARNING, WIPE_LABELS, type DeprovisionDraft, type PlannedDeprovision } from '../../state/deprovision-flow.js';
 
@@ -24,19 +25,7 @@ export function DeprovisionDevices({ draft, plan }: { draft: DeprovisionDraft; p
           ))}
         </ul>
       ) : null}
-      {draft.excluded.length > 0 ? (
-        <>
-          <h3 className="panel-subheading">Left out ({draft.excluded.length})</h3>
-          <ul className="planned-devices is-excluded" data-testid="deprovision-excluded">
-            {draft.excluded.map((item) => (
-              <li key={item.label} className="planned-device">
-                <span>{item.label}</span>
-                <span className="excluded-reason">{item.reason}</span>
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
+      <ExcludedDevices excluded={draft.excluded} testId="deprovision-excluded" />
     </>
   );
 }

@@ -9,6 +9,7 @@ import { useActions, useBench } from '../../app/store-context.js';
 import { useServerCommands } from '../../app/server-commands-context.js';
 import { preapproveBlocker } from '../../state/preapprove-flow.js';
 import { ACTIONS_BUTTON_ID } from '../actions/ActionsMenu.js';
+import { ExcludedDevices } from '../actions/ExcludedDevices.js';
 import { RefusalRow } from '../actions/RefusalRow.js';
 import { ReturnFocus } from '../panel/ReturnFocus.js';
 
@@ -60,19 +61,7 @@ export function PreapprovePanel() {
                 </li>
               ))}
             </ul>
-            {draft.excluded.length > 0 ? (
-              <>
-                <h3 className="panel-subheading">Left out ({draft.excluded.length})</h3>
-                <ul className="planned-devices is-excluded">
-                  {draft.excluded.map((item) => (
-                    <li key={item.label} className="planned-device">
-                      <span>{item.label}</span>
-                      <span className="excluded-reason">{item.reason}</span>
-                    </li>
-                  ))}
-                </ul>
-              </>
-            ) : null}
+            <ExcludedDevices excluded={draft.excluded} />
             <fieldset className="reasons" disabled={!editable}>
               <legend>Ownership</legend>
               {OWNERSHIPS.map((ownership) => (
