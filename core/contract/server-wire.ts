@@ -73,8 +73,8 @@ export const DeprovisionSchema = z.object({
 });
 export type Deprovision = z.infer<typeof DeprovisionSchema>;
 
-/** The one inventory record of a device (issue #5 part 3). */
-export const InventoryDeviceSchema = z.object({
+/** Who a device is, as the device itself tells a bench: the identity part of its inventory record. */
+export const InventoryIdentitySchema = z.object({
   serialNumber: SerialNumberSchema,
   udid: z.string().nullable(),
   ecid: z.string().nullable(),
@@ -82,6 +82,10 @@ export const InventoryDeviceSchema = z.object({
   productVersion: z.string().nullable(),
   deviceName: z.string().nullable(),
   platform: PlatformSchema,
+});
+
+/** The one inventory record of a device (issue #5 part 3): its identity, then what the organisation knows of it. */
+export const InventoryDeviceSchema = InventoryIdentitySchema.extend({
   ownership: OwnershipSchema,
   userEmail: z.string().nullable(),
   userName: z.string().nullable(),
@@ -152,15 +156,7 @@ export type Preapprove = z.infer<typeof PreapproveSchema>;
 // Sync (issue #5 part 7): push the outbox, pull changes
 
 /** What a bench observed at the bench: a tethered device's identity, so the inventory knows it. */
-export const DeviceObservedSchema = z.object({
-  serialNumber: SerialNumberSchema,
-  udid: z.string().nullable(),
-  ecid: z.string().nullable(),
-  productType: z.string().nullable(),
-  productVersion: z.string().nullable(),
-  deviceName: z.string().nullable(),
-  platform: PlatformSchema,
-});
+export const DeviceObservedSchema = InventoryIdentitySchema;
 
 /** A job that ended at the bench (from the bench's own record). */
 export const JobFinishedSchema = z.object({
