@@ -68,14 +68,9 @@ function sampleRejections(at: string): SyncRejection[] {
   ];
 }
 
-export function createMockServer(bench: MockServerBench, options: { offline: boolean; rejected?: boolean }) {
-  const inventory = new Map<string, InventoryDevice>();
-  const history = new Map<string, HistoryEntry[]>();
-  let pending = 0;
-  let lastSyncAt: string | null = options.offline ? null : bench.now();
-  const rejections = options.rejected ? sampleRejections(bench.now()) : [];
-
-  const record = (serialNumber: string, fields: Partial<InventoryDevice>): InventoryDevice => ({
+/** An inventory record with nothing known beyond its serial number, updated at `at`; `fields` fill in the rest. */
+export function inventoryRecord(serialNumber: string, at: string, fields: Partial<InventoryDevice> = {}): InventoryDevice {
+  return {
     serialNumber,
     udid: null,
     ecid: null,
@@ -93,9 +88,19 @@ export function createMockServer(bench: MockServerBench, options: { offline: boo
     purgeAfter: null,
     pendingDeprovision: null,
     revision: 1,
-    updatedAt: bench.now(),
+    updatedAt: at,
     ...fields,
-  });
+  };
+}
+
+export function createMockServer(bench: MockServerBench, options: { offline: boolean; rejected?: boolean }) {
+  const inventory = new Map<string, InventoryDevice>();
+  const history = new Map<string, HistoryEntry[]>();
+  let pending = 0;
+  let lastSyncAt: string | null = options.offline ? null : bench.now();
+  const rejections = options.rejected ? sampleRejections(bench.now()) : [];
+
+  const record = (serialNumber: string, fields: Partial<InventoryDevice>): InventoryDevice => inventoryRecord(serialNumber, bench.now(), fields);
   const log = (serialNumber: string, entry: Omit<HistoryEntry, 'at'>) => history.set(serialNumber, [...(history.get(serialNumber) ?? []), { at: bench.now(), ...entry }]);
   const put = (device: InventoryDevice) => {
     inventory.set(device.serialNumber, device);

@@ -1,30 +1,12 @@
 /** Inventory records, sync statuses and a recording API for the renderer's central-server tests. */
 import type { Envelope, InventoryDevice, Method, Params, Result, SyncStatus } from '../../core/contract/index.js';
+import { inventoryRecord } from '../../renderer/api/mock-server.js';
 import { createServerCommands } from '../../renderer/api/server-commands.js';
 import { createBenchStore } from '../../renderer/state/store.js';
 
+/** An enrolled corporate iPhone's record (the dev mock's blank record with a model and OS version). */
 export function record(serialNumber: string, overrides: Partial<InventoryDevice> = {}): InventoryDevice {
-  return {
-    serialNumber,
-    udid: null,
-    ecid: null,
-    productType: 'iPhone14,2',
-    productVersion: '17.6.1',
-    deviceName: null,
-    platform: 'ios',
-    ownership: 'corporate',
-    userEmail: null,
-    userName: null,
-    status: 'enrolled',
-    preapproved: false,
-    enrolledAt: null,
-    lastCheckInAt: null,
-    purgeAfter: null,
-    pendingDeprovision: null,
-    revision: 1,
-    updatedAt: '2026-11-21T10:00:00.000Z',
-    ...overrides,
-  };
+  return inventoryRecord(serialNumber, '2026-11-21T10:00:00.000Z', { productType: 'iPhone14,2', productVersion: '17.6.1', ...overrides });
 }
 
 export function syncStatus(overrides: Partial<SyncStatus> = {}): SyncStatus {
