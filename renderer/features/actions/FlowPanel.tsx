@@ -4,12 +4,13 @@
  * Execute. Focus moves to the heading on every step, so a keyboard or screen
  * reader user starts each step at its top; Escape is Cancel.
  */
-import { useEffect, useId, useMemo, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useId, useMemo, useRef } from 'react';
 import { useCommands } from '../../app/commands-context.js';
 import { useActions, useBench } from '../../app/store-context.js';
 import { blockerOf, planOf, type ActionDraft, type ActionPlan, type FlowStep } from '../../state/action-flow.js';
 import { workflowById } from '../../state/jobs.js';
 import type { BenchStoreState } from '../../state/store.js';
+import { closeOnEscape, StepsHeader } from '../panel/PanelParts.js';
 import { ACTIONS_BUTTON_ID } from './ActionsMenu.js';
 import { AcknowledgeStep, ReasonStep, ReviewStep, TechnicianStep } from './FlowSteps.js';
 
@@ -57,28 +58,11 @@ export function FlowPanel() {
   if (draft === null || workflow === null) return null;
   const index = draft.steps.indexOf(draft.step);
   const onReview = draft.step === 'review';
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape' && !sending) {
-      event.stopPropagation();
-      actions.cancelAction();
-    }
-  };
+  const onKeyDown = closeOnEscape(sending ? null : () => actions.cancelAction());
 
   return (
     <section className="flow-panel" aria-labelledby={headingId} onKeyDown={onKeyDown} data-testid="action-panel" data-step={draft.step} data-workflow={workflow.id}>
-      <header className="panel-header">
-        <p className="panel-eyebrow">
-          {workflow.name} · step {index + 1} of {draft.steps.length}
-        </p>
-        <h2 id={headingId} ref={headingRef} tabIndex={-1} className="panel-title">
-          {STEP_TITLES[draft.step]}
-        </h2>
-        <ol className="step-dots" aria-hidden="true">
-          {draft.steps.map((candidate, i) => (
-            <li key={candidate} className={i < index ? 'is-done' : i === index ? 'is-current' : ''} />
-          ))}
-        </ol>
-      </header>
+      <StepsHeader what={workflow.name} title={STEP_TITLES[draft.step]} steps={draft.steps} current={draft.step} headingId={headingId} headingRef={headingRef} />
       <div className="panel-body">
         {draft.step === 'technician' ? <TechnicianStep /> : null}
         {draft.step === 'acknowledge' ? <AcknowledgeStep workflow={workflow} draft={draft} plan={plan} /> : null}

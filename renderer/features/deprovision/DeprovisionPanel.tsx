@@ -8,6 +8,7 @@ import { useActions, useBench } from '../../app/store-context.js';
 import { useServerCommands } from '../../app/server-commands-context.js';
 import { DEPROVISION_STEPS, deprovisionBlocker, planDeprovision, type DeprovisionStep } from '../../state/deprovision-flow.js';
 import { ACTIONS_BUTTON_ID } from '../actions/ActionsMenu.js';
+import { closeOnEscape, StepsHeader } from '../panel/PanelParts.js';
 import { INVENTORY_DEPROVISION_ID, ReturnFocus } from '../panel/ReturnFocus.js';
 import { DeprovisionRunCard } from './DeprovisionRunCard.js';
 import { AcknowledgeStep, ReasonStep, ReviewStep } from './DeprovisionSteps.js';
@@ -45,27 +46,10 @@ export function DeprovisionPanel() {
       data-testid="deprovision-panel"
       data-step={draft.step}
       data-source={draft.source}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape' && !sending) {
-          event.stopPropagation();
-          actions.server({ type: 'deprovision-cancel' });
-        }
-      }}
+      onKeyDown={closeOnEscape(sending ? null : () => actions.server({ type: 'deprovision-cancel' }))}
     >
       <ReturnFocus to={draft.source === 'inventory' ? INVENTORY_DEPROVISION_ID : ACTIONS_BUTTON_ID} />
-      <header className="panel-header">
-        <p className="panel-eyebrow">
-          Deprovision · step {index + 1} of {DEPROVISION_STEPS.length}
-        </p>
-        <h2 id={headingId} ref={headingRef} tabIndex={-1} className="panel-title">
-          {TITLES[draft.step]}
-        </h2>
-        <ol className="step-dots" aria-hidden="true">
-          {DEPROVISION_STEPS.map((candidate, i) => (
-            <li key={candidate} className={i < index ? 'is-done' : i === index ? 'is-current' : ''} />
-          ))}
-        </ol>
-      </header>
+      <StepsHeader what="Deprovision" title={TITLES[draft.step]} steps={DEPROVISION_STEPS} current={draft.step} headingId={headingId} headingRef={headingRef} />
       <div className="panel-body">
         {draft.step === 'acknowledge' ? <AcknowledgeStep draft={draft} plan={plan} /> : null}
         {draft.step === 'reason' ? <ReasonStep draft={draft} plan={plan} /> : null}

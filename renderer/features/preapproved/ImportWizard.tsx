@@ -9,6 +9,7 @@ import { useEffect, useId, useRef } from 'react';
 import { useActions, useBench } from '../../app/store-context.js';
 import { useServerCommands } from '../../app/server-commands-context.js';
 import { WIZARD_STEPS, wizardBlocker, type WizardStep } from '../../state/csv-wizard.js';
+import { closeOnEscape, StepsHeader } from '../panel/PanelParts.js';
 import { IMPORT_CSV_ID, ReturnFocus } from '../panel/ReturnFocus.js';
 import { MappingStep, ModeStep, PreviewStep, ResultStep, UploadStep } from './WizardSteps.js';
 
@@ -43,27 +44,10 @@ export function ImportWizard() {
       data-testid="import-wizard"
       data-step={wizard.step}
       data-busy={wizard.busy ?? ''}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape' && !importing) {
-          event.stopPropagation();
-          send(wizard.step === 'result' ? 'wizard-close' : 'wizard-cancel');
-        }
-      }}
+      onKeyDown={closeOnEscape(importing ? null : () => send(wizard.step === 'result' ? 'wizard-close' : 'wizard-cancel'))}
     >
       <ReturnFocus to={IMPORT_CSV_ID} />
-      <header className="panel-header">
-        <p className="panel-eyebrow">
-          Import pre-approved devices · step {index + 1} of {WIZARD_STEPS.length}
-        </p>
-        <h2 id={headingId} ref={headingRef} tabIndex={-1} className="panel-title">
-          {TITLES[wizard.step]}
-        </h2>
-        <ol className="step-dots" aria-hidden="true">
-          {WIZARD_STEPS.map((candidate, i) => (
-            <li key={candidate} className={i < index ? 'is-done' : i === index ? 'is-current' : ''} />
-          ))}
-        </ol>
-      </header>
+      <StepsHeader what="Import pre-approved devices" title={TITLES[wizard.step]} steps={WIZARD_STEPS} current={wizard.step} headingId={headingId} headingRef={headingRef} />
       <div className="panel-body">
         {wizard.step === 'upload' ? <UploadStep wizard={wizard} /> : null}
         {wizard.step === 'mapping' ? <MappingStep wizard={wizard} /> : null}

@@ -11,6 +11,7 @@ import { preapproveBlocker } from '../../state/preapprove-flow.js';
 import { ACTIONS_BUTTON_ID } from '../actions/ActionsMenu.js';
 import { ExcludedDevices } from '../actions/ExcludedDevices.js';
 import { RefusalRow } from '../actions/RefusalRow.js';
+import { closeOnEscape } from '../panel/PanelParts.js';
 import { ReturnFocus } from '../panel/ReturnFocus.js';
 
 export function PreapprovePanel() {
@@ -37,12 +38,7 @@ export function PreapprovePanel() {
       aria-labelledby={headingId}
       data-testid="preapprove-panel"
       data-stage={flow.stage}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape' && flow.stage !== 'sending') {
-          event.stopPropagation();
-          close();
-        }
-      }}
+      onKeyDown={closeOnEscape(flow.stage === 'sending' ? null : close)}
     >
       <ReturnFocus to={ACTIONS_BUTTON_ID} />
       <header className="panel-header">

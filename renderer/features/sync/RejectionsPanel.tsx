@@ -10,6 +10,7 @@ import { useActions, useBench } from '../../app/store-context.js';
 import { useServerCommands } from '../../app/server-commands-context.js';
 import { rejectionOrigin, rejectionsToDismiss } from '../../state/sync-view.js';
 import type { SyncRejection } from '../../../core/contract/index.js';
+import { closeOnEscape } from '../panel/PanelParts.js';
 import { ReturnFocus } from '../panel/ReturnFocus.js';
 
 export const REJECTED_BUTTON_ID = 'sync-rejected-button';
@@ -59,12 +60,7 @@ export function RejectionsPanel() {
       aria-labelledby={headingId}
       data-testid="rejections-panel"
       data-phase={view.phase}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') {
-          event.stopPropagation();
-          close();
-        }
-      }}
+      onKeyDown={closeOnEscape(close)}
     >
       <ReturnFocus to={REJECTED_BUTTON_ID} />
       <header className="panel-header">
