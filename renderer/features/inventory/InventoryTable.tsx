@@ -4,7 +4,6 @@
  * for when the last loaded rows scroll into view. TanStack Table supplies the
  * column model; the rows come from the store (state/inventory.ts).
  */
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { FlexRender, columnSizingFeature, columnVisibilityFeature, createColumnHelper, tableFeatures, useTable } from '@tanstack/react-table';
 import { memo, useEffect, useRef, type CSSProperties, type ReactNode } from 'react';
 import { DEVICE_STATUS_LABELS, type InventoryDevice } from '../../../core/contract/index.js';
@@ -12,9 +11,8 @@ import { useActions, useBench } from '../../app/store-context.js';
 import { useServerCommands } from '../../app/server-commands-context.js';
 import { hasMore, statusText, type InventoryListId } from '../../state/inventory.js';
 import { clockOf } from '../../state/sync-view.js';
+import { HEADER_HEIGHT, useRowVirtualizer } from '../table/virtual-rows.js';
 
-const ROW_HEIGHT = 40;
-const HEADER_HEIGHT = 38;
 const MIN_SHARE = 0.6;
 const features = tableFeatures({ columnVisibilityFeature, columnSizingFeature });
 const helper = createColumnHelper<typeof features, InventoryDevice>();
@@ -122,16 +120,8 @@ export function InventoryTable({ list: id, selectable, label }: { list: Inventor
   // (the side panel takes a third of the window while a flow is open).
   const template = ['44px', ...leaf.map((column) => `minmax(${Math.round(column.getSize() * MIN_SHARE)}px, ${column.getSize()}fr)`)].join(' ');
   const scrollRef = useRef<HTMLDivElement>(null);
-  // See DeviceTable: this project does not run the React Compiler; rows are memoised by hand.
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    getItemKey: (index) => rows[index]?.id ?? index,
-    overscan: 12,
-    scrollMargin: HEADER_HEIGHT,
-  });
+  // Rows are memoised by hand (InventoryRow).
+  const virtualizer = useRowVirtualizer(rows, scrollRef);
   const items = virtualizer.getVirtualItems();
   const lastShown = items.length === 0 ? -1 : items[items.length - 1]!.index;
   const more = hasMore(list);

@@ -8,7 +8,6 @@
  * a DOM); TanStack Table supplies the column model: visibility, sizes,
  * headers and cells.
  */
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { FlexRender, useTable, type Row } from '@tanstack/react-table';
 import { memo, useEffect, useMemo, useRef, type CSSProperties, type MouseEvent } from 'react';
 import type { Device } from '../../../core/contract/index.js';
@@ -17,9 +16,8 @@ import { isColumnId } from '../../state/columns.js';
 import { deviceDomId, handleSelectionKey } from '../selection/keys.js';
 import { deviceTestAttributes } from '../device/test-attributes.js';
 import { tableColumns, tableFeaturesInUse, visibilityOf } from './columns.js';
+import { HEADER_HEIGHT, useRowVirtualizer } from './virtual-rows.js';
 
-const ROW_HEIGHT = 40;
-const HEADER_HEIGHT = 38;
 
 type DeviceRowModel = Row<typeof tableFeaturesInUse, Device>;
 
@@ -95,18 +93,8 @@ export function DeviceTable() {
   const template = leafColumns.map((column) => `${column.getSize()}px`).join(' ');
 
   const scrollRef = useRef<HTMLDivElement>(null);
-  // The compiler rule warns that useVirtualizer cannot be auto-memoised; this project does not run the
-  // React Compiler, and the rows below are memoised by hand on the device object instead.
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    getItemKey: (index) => rows[index]?.id ?? index,
-    overscan: 12,
-    // The sticky header sits above the rows inside the same scroll box.
-    scrollMargin: HEADER_HEIGHT,
-  });
+  // The rows below are memoised by hand on the device object.
+  const virtualizer = useRowVirtualizer(rows, scrollRef);
 
   // A new scan brings its device into view, centred; a new keyboard focus only as far as needed.
   // Neither follows a device that merely moves in the order (a battery-sorted table would never rest).
