@@ -12,24 +12,21 @@
  * completion message and the outcome on their tiles; the devices come back
  * Unactivated and in Setup Assistant. Screenshots go to test-results/e2e/ (actions-*.png).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimDeviceInfo } from '../../sim/device/device.js';
-import { ARTIFACTS, requireChromium, launchChromium } from '../support/browser.js';
-import { startServeProcess, startSimulatorProcess, type ServeProcess, type SimProcess } from '../support/processes.js';
+import { startBenchInChromium, stopBenchInChromium, type BenchInChromium } from '../support/bench-in-chromium.js';
+import { ARTIFACTS, requireChromium } from '../support/browser.js';
+import type { SimProcess } from '../support/processes.js';
 
 const DEVICES = 5;
 const TECHNICIAN = 'Alex Example';
 requireChromium();
+let bench: BenchInChromium | undefined;
 let sim: SimProcess;
-let serve: ServeProcess;
-let browser: Browser;
 let page: Page;
 let fleet: SimDeviceInfo[];
-let storeDir: string;
 
 const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
 const tile = (serial: string) => page.locator(`[data-testid="device-tile"][data-serial="${serial}"]`);
@@ -47,24 +44,12 @@ async function chooseErase(): Promise<void> {
 
 describe('bench actions in Chromium', () => {
   beforeAll(async () => {
-    sim = await startSimulatorProcess({ devices: DEVICES, seed: 'e2e-actions', allTrusted: true });
     // An erased device stays away a few seconds, as a real one does (longer), so the wait for it shows.
-    await sim.control.setLifecycle({ eraseGoneMs: 3000 });
-    fleet = await sim.control.devices();
-    // The bench's record in a directory of its own: never the technician's real one, never another test's lock.
-    storeDir = mkdtempSync(path.join(tmpdir(), 'bl-e2e-actions-'));
-    serve = await startServeProcess([], { USBMUXD_SOCKET_ADDRESS: sim.address, BENCHLINE_STORE: path.join(storeDir, 'bench.db') });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(serve.url);
+    bench = await startBenchInChromium({ devices: DEVICES, seed: 'e2e-actions', allTrusted: true, eraseGoneMs: 3000, storePrefix: 'bl-e2e-actions-', viewport: { width: 1440, height: 900 } });
+    ({ sim, page, fleet } = bench);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await sim?.stop();
-    if (storeDir) rmSync(storeDir, { recursive: true, force: true });
-  });
+  afterAll(() => stopBenchInChromium(bench));
 
   it('shows the five devices ready and offers actions (the host answers workflows.list)', async () => {
     for (const device of fleet) await expect.poll(() => tile(device.serialNumber).getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');

@@ -5,16 +5,16 @@
  * in test-results/e2e/.
  */
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimDeviceInfo } from '../../sim/device/device.js';
-import { ARTIFACTS, requireChromium, launchChromium } from '../support/browser.js';
-import { startServeProcess, startSimulatorProcess, type ServeProcess, type SimProcess } from '../support/processes.js';
+import { startBenchInChromium, stopBenchInChromium, type BenchInChromium } from '../support/bench-in-chromium.js';
+import { ARTIFACTS, requireChromium } from '../support/browser.js';
+import type { SimProcess } from '../support/processes.js';
 
 requireChromium();
+let bench: BenchInChromium | undefined;
 let sim: SimProcess;
-let serve: ServeProcess;
-let browser: Browser;
 let page: Page;
 let fleet: SimDeviceInfo[];
 
@@ -23,19 +23,11 @@ const tileByUdid = (udid: string) => page.locator(`[data-testid="device-tile"][d
 
 describe('the device grid in Chromium', () => {
   beforeAll(async () => {
-    sim = await startSimulatorProcess({ devices: 3, seed: 'e2e-grid', allTrusted: true });
-    fleet = await sim.control.devices();
-    serve = await startServeProcess([], { USBMUXD_SOCKET_ADDRESS: sim.address });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(serve.url);
+    bench = await startBenchInChromium({ devices: 3, seed: 'e2e-grid', allTrusted: true, viewport: { width: 1280, height: 800 } });
+    ({ sim, page, fleet } = bench);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await sim?.stop();
-  });
+  afterAll(() => stopBenchInChromium(bench));
 
   it('shows one tile per tethered device, with its serial, once read', async () => {
     for (const device of fleet) await expect.poll(() => tile(device.serialNumber).getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');

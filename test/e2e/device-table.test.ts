@@ -3,17 +3,15 @@
  * that change as the table scrolls, and a search that narrows them down.
  */
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimDeviceInfo } from '../../sim/device/device.js';
-import { ARTIFACTS, requireChromium, launchChromium } from '../support/browser.js';
-import { startServeProcess, startSimulatorProcess, type ServeProcess, type SimProcess } from '../support/processes.js';
+import { startBenchInChromium, stopBenchInChromium, type BenchInChromium } from '../support/bench-in-chromium.js';
+import { ARTIFACTS, requireChromium } from '../support/browser.js';
 
 requireChromium();
 const DEVICES = 200;
-let sim: SimProcess;
-let serve: ServeProcess;
-let browser: Browser;
+let bench: BenchInChromium | undefined;
 let page: Page;
 let fleet: SimDeviceInfo[];
 
@@ -22,20 +20,12 @@ const rows = () => page.locator('[data-testid="device-row"]');
 describe(`the device table with ${DEVICES} devices`, () => {
   beforeAll(async () => {
     // Untrusted devices: the bench lists them at once (UDID, model, state) without pairing 200 devices first.
-    sim = await startSimulatorProcess({ devices: DEVICES, seed: 'e2e-table' });
-    fleet = await sim.control.devices();
-    serve = await startServeProcess([], { USBMUXD_SOCKET_ADDRESS: sim.address });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(serve.url);
+    bench = await startBenchInChromium({ devices: DEVICES, seed: 'e2e-table', viewport: { width: 1280, height: 800 } });
+    ({ page, fleet } = bench);
     await page.locator('[data-testid="view-table"]').click();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await sim?.stop();
-  });
+  afterAll(() => stopBenchInChromium(bench));
 
   it(`counts all ${DEVICES} devices but renders only the rows in view`, async () => {
     await expect.poll(() => page.locator('[data-testid="bench-summary"]').getAttribute('data-total'), { timeout: 60_000 }).toBe(String(DEVICES));

@@ -13,24 +13,22 @@
  * Asserts what the technician sees (words, counts), not internals. Screenshots
  * go to test-results/e2e/ (server-*.png).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimDeviceInfo } from '../../sim/device/device.js';
-import { ARTIFACTS, launchChromium, requireChromium } from '../support/browser.js';
-import { startServeProcess, startSimulatorProcess, type ServeProcess, type SimProcess } from '../support/processes.js';
+import { startBenchInChromium, stopBenchInChromium, type BenchInChromium } from '../support/bench-in-chromium.js';
+import { ARTIFACTS, requireChromium } from '../support/browser.js';
+import type { SimProcess } from '../support/processes.js';
 
 const DEVICES = 4;
 const TECHNICIAN = 'Sam Example';
 requireChromium();
+let bench: BenchInChromium | undefined;
 let sim: SimProcess;
-let serve: ServeProcess;
-let browser: Browser;
 let page: Page;
 let fleet: SimDeviceInfo[];
-let dir: string;
 let csvPath: string;
 
 const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
@@ -62,24 +60,13 @@ async function syncedWithNothingPending(): Promise<void> {
 
 describe('the central server in Chromium (standalone)', () => {
   beforeAll(async () => {
-    sim = await startSimulatorProcess({ devices: DEVICES, seed: 'e2e-server-views', allTrusted: true });
-    await sim.control.setLifecycle({ eraseGoneMs: 2000 });
-    fleet = await sim.control.devices();
-    dir = mkdtempSync(path.join(tmpdir(), 'bl-e2e-server-'));
-    csvPath = path.join(dir, 'Pre-approved devices.csv');
+    bench = await startBenchInChromium({ devices: DEVICES, seed: 'e2e-server-views', allTrusted: true, eraseGoneMs: 2000, serveArgs: ['--sync-interval', '1000'], storePrefix: 'bl-e2e-server-', viewport: { width: 1440, height: 900 } });
+    ({ sim, page, fleet } = bench);
+    csvPath = path.join(bench.dir!, 'Pre-approved devices.csv');
     writeFileSync(csvPath, CSV);
-    serve = await startServeProcess(['--sync-interval', '1000'], { USBMUXD_SOCKET_ADDRESS: sim.address, BENCHLINE_STORE: path.join(dir, 'bench.db') });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(serve.url);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await sim?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopBenchInChromium(bench));
 
   it('shows the sync state in the header: standalone, connected', async () => {
     for (const device of fleet) await expect.poll(() => tile(device.serialNumber).getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
