@@ -50,6 +50,9 @@ export const DEPROVISION_STATES = ['pending', 'completed'] as const;
 
 export const SerialNumberSchema = z.string().min(1).max(64);
 
+/** Why the server or the bench refused something and what to do about it: every refusal a user can meet has this shape. */
+export const RefusalSchema = z.object({ code: z.string(), message: z.string(), hint: z.string() });
+
 /** One deprovisioning of one device: decided when requested, completed when the wipe is confirmed. */
 export const DeprovisionSchema = z.object({
   id: z.uuid(),
@@ -137,7 +140,7 @@ export type DeprovisionRequest = z.infer<typeof DeprovisionRequestSchema>;
 export const DeprovisionOutcomeSchema = z.object({
   serialNumber: SerialNumberSchema,
   deprovision: DeprovisionSchema.nullable(),
-  refused: z.object({ code: z.string(), message: z.string(), hint: z.string() }).nullable(),
+  refused: RefusalSchema.nullable(),
 });
 export const DeprovisionResultSchema = z.object({ outcomes: z.array(DeprovisionOutcomeSchema) });
 export type DeprovisionResult = z.infer<typeof DeprovisionResultSchema>;
@@ -223,7 +226,7 @@ export type SyncPushRequest = z.infer<typeof SyncPushRequestSchema>;
 export const SyncPushOutcomeSchema = z.object({
   key: z.string(),
   status: z.enum(['applied', 'duplicate', 'rejected']),
-  error: z.object({ code: z.string(), message: z.string(), hint: z.string() }).nullable(),
+  error: RefusalSchema.nullable(),
 });
 export const SyncPushResultSchema = z.object({ outcomes: z.array(SyncPushOutcomeSchema) });
 export type SyncPushResult = z.infer<typeof SyncPushResultSchema>;

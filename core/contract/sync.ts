@@ -16,6 +16,7 @@ import {
   PlatformSchema,
   PreapprovedImportResultSchema,
   PreapprovedPreviewSchema,
+  RefusalSchema,
   SerialNumberSchema,
   WipeKindSchema,
   type SyncEventType,
@@ -65,7 +66,7 @@ export const PreapproveDevicesParamsSchema = z.object({
 });
 export const PreapproveDevicesResultSchema = z.object({
   queued: z.array(z.object({ udid: z.string(), serialNumber: SerialNumberSchema })),
-  refused: z.array(z.object({ udid: z.string(), code: z.string(), message: z.string(), hint: z.string() })),
+  refused: z.array(z.object({ udid: z.string(), ...RefusalSchema.shape })),
 });
 
 export const StartDeprovisionParamsSchema = z.object({
@@ -81,7 +82,7 @@ export const StartDeprovisionParamsSchema = z.object({
 export const StartDeprovisionResultSchema = z.object({
   /** Per device: the deprovision queued for the server, and the wipe job started when the device is tethered here. */
   started: z.array(z.object({ serialNumber: SerialNumberSchema, deprovisionId: z.uuid(), wipe: WipeKindSchema, jobId: z.string().nullable() })),
-  refused: z.array(z.object({ serialNumber: SerialNumberSchema, code: z.string(), message: z.string(), hint: z.string() })),
+  refused: z.array(z.object({ serialNumber: SerialNumberSchema, ...RefusalSchema.shape })),
 });
 
 /**

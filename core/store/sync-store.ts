@@ -10,7 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { InventoryDeviceSchema, SyncEventBodySchema, type DeviceStatus, type InventoryDevice, type SyncChange, type SyncEvent, type SyncEventBody } from '../contract/server-wire.js';
+import { InventoryDeviceSchema, RefusalSchema, SyncEventBodySchema, type DeviceStatus, type InventoryDevice, type SyncChange, type SyncEvent, type SyncEventBody } from '../contract/server-wire.js';
 import { StoreError } from './errors.js';
 import { connectionOf } from './sqlite-store.js';
 import type { BenchStore } from './types.js';
@@ -104,7 +104,6 @@ interface StateRow {
   last_error_hint: string | null;
 }
 
-const ProblemSchema = z.object({ code: z.string(), message: z.string(), hint: z.string() });
 const OutboxStateSchema = z.enum(['pending', 'held', 'sent', 'rejected']);
 
 function corrupt(where: string, error: unknown): StoreError {
@@ -145,7 +144,7 @@ function toEntry(row: OutboxRow): OutboxEntry {
     attempts: row.attempts,
     lastError: row.last_error,
     sentAt: row.sent_at,
-    rejection: row.rejection === null ? null : parseJson(ProblemSchema, row.rejection, where),
+    rejection: row.rejection === null ? null : parseJson(RefusalSchema, row.rejection, where),
     acknowledgedAt: row.acknowledged_at,
   };
 }

@@ -14,6 +14,7 @@ import {
   LeaseSchema,
   PreapprovedImportResultSchema,
   PreapprovedPreviewSchema,
+  RefusalSchema,
   SyncPullResultSchema,
   SyncPushResultSchema,
   type DeprovisionRequest,
@@ -58,7 +59,7 @@ export class ServerCallError extends Error {
   }
 }
 
-const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string(), hint: z.string() }).loose() });
+const ErrorBodySchema = z.object({ error: RefusalSchema.loose() });
 
 const EnrolledSchema = z.object({ token: z.string().min(1), bench: z.object({ id: z.uuid(), name: z.string() }).loose() });
 export type Enrolled = z.infer<typeof EnrolledSchema>;
