@@ -8,11 +8,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import type { Envelope, HistoryEntry, InventoryDevice, SyncStatus } from '../../core/contract/index.js';
+import { freePort } from '../support/free-port.js';
 import { environment } from '../support/processes.js';
 import { databaseTargets, describeEachDatabase } from '../support/postgres.js';
 import { serverStorage, startServerProcess, type ServerProcess } from '../support/server-process.js';
@@ -33,16 +33,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function value<T>(envelope: Envelope<unknown>): T {
   if (!envelope.ok) throw new Error(`${envelope.error.code}: ${envelope.error.message} (${envelope.error.hint})`);

@@ -12,7 +12,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -20,6 +19,7 @@ import { afterAll, describe } from 'vitest';
 import type { Database } from '../../server/db/database.js';
 import { openPGlite } from '../../server/db/pglite.js';
 import { openPostgres } from '../../server/db/postgres.js';
+import { freePort } from './free-port.js';
 
 export interface PostgresCluster {
   readonly url: (database?: string) => string;
@@ -49,17 +49,6 @@ function serverUser(): { uid: number; gid: number } | undefined {
   const [, , uid, gid] = line?.split(':') ?? [];
   if (uid === undefined || gid === undefined) throw new Error(`PostgreSQL cannot run as root and there is no postgres user in /etc/passwd; ${INSTALL_HINT} (it creates the user).`);
   return { uid: Number(uid), gid: Number(gid) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export async function startPostgres(): Promise<PostgresCluster> {
