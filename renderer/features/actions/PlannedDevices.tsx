@@ -4,6 +4,7 @@
  */
 import type { ActionPlan } from '../../state/action-flow.js';
 import { deviceLabel } from '../../state/action-flow.js';
+import { ExcludedDevices } from './ExcludedDevices.js';
 
 export function PlannedDevices({ plan, workflowName }: { plan: ActionPlan; workflowName: string }) {
   const count = plan.included.length;
@@ -24,19 +25,10 @@ export function PlannedDevices({ plan, workflowName }: { plan: ActionPlan; workf
           ))}
         </ul>
       ) : null}
-      {plan.excluded.length > 0 ? (
-        <>
-          <h3 className="panel-subheading">Left out ({plan.excluded.length})</h3>
-          <ul className="planned-devices is-excluded" data-testid="action-excluded-list">
-            {plan.excluded.map(({ id, device, reason }) => (
-              <li key={id} className="planned-device" data-testid="action-excluded" data-id={id} data-serial={device?.serialNumber ?? ''}>
-                <span>{device ? deviceLabel(device) : id}</span>
-                <span className="excluded-reason">{reason}</span>
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
+      <ExcludedDevices
+        excluded={plan.excluded.map(({ id, device, reason }) => ({ key: id, label: device ? deviceLabel(device) : id, reason, data: { 'data-testid': 'action-excluded', 'data-id': id, 'data-serial': device?.serialNumber ?? '' } }))}
+        testId="action-excluded-list"
+      />
     </>
   );
 }
