@@ -4,13 +4,13 @@
  * Execute. Focus moves to the heading on every step, so a keyboard or screen
  * reader user starts each step at its top; Escape is Cancel.
  */
-import { useEffect, useId, useMemo, useRef } from 'react';
+import { useEffect, useId, useMemo } from 'react';
 import { useCommands } from '../../app/commands-context.js';
 import { useActions, useBench } from '../../app/store-context.js';
 import { blockerOf, planOf, type ActionDraft, type ActionPlan, type FlowStep } from '../../state/action-flow.js';
 import { workflowById } from '../../state/jobs.js';
 import type { BenchStoreState } from '../../state/store.js';
-import { closeOnEscape, StepsHeader } from '../panel/PanelParts.js';
+import { closeOnEscape, StepsHeader, useHeadingFocus } from '../panel/PanelParts.js';
 import { ACTIONS_BUTTON_ID } from './ActionsMenu.js';
 import { AcknowledgeStep, ReasonStep, ReviewStep, TechnicianStep } from './FlowSteps.js';
 
@@ -36,7 +36,6 @@ export function FlowPanel() {
   const blocker = useBench(blockerOf);
   const actions = useActions();
   const commands = useCommands();
-  const headingRef = useRef<HTMLHeadingElement>(null);
   const headingId = useId();
   const blockerId = useId();
 
@@ -50,10 +49,8 @@ export function FlowPanel() {
     },
     [],
   );
-  useEffect(() => {
-    // Not on the technician step: its name field takes the focus there.
-    if (step !== null && step !== 'technician') headingRef.current?.focus();
-  }, [step]);
+  // Not on the technician step: its name field takes the focus there.
+  const headingRef = useHeadingFocus(step === 'technician' ? null : step);
 
   if (draft === null || workflow === null) return null;
   const index = draft.steps.indexOf(draft.step);

@@ -3,12 +3,12 @@
  * Execute, with Back and Cancel until Execute (Escape is Cancel); then the run
  * (DeprovisionRunCard). Same layout and keyboard behaviour as the actions panel.
  */
-import { useEffect, useId, useMemo, useRef } from 'react';
+import { useId, useMemo } from 'react';
 import { useActions, useBench } from '../../app/store-context.js';
 import { useServerCommands } from '../../app/server-commands-context.js';
 import { DEPROVISION_STEPS, deprovisionBlocker, planDeprovision, type DeprovisionStep } from '../../state/deprovision-flow.js';
 import { ACTIONS_BUTTON_ID } from '../actions/ActionsMenu.js';
-import { closeOnEscape, StepsHeader } from '../panel/PanelParts.js';
+import { closeOnEscape, StepsHeader, useHeadingFocus } from '../panel/PanelParts.js';
 import { INVENTORY_DEPROVISION_ID, ReturnFocus } from '../panel/ReturnFocus.js';
 import { DeprovisionRunCard } from './DeprovisionRunCard.js';
 import { AcknowledgeStep, ReasonStep, ReviewStep } from './DeprovisionSteps.js';
@@ -23,15 +23,11 @@ export function DeprovisionPanel() {
   const technician = useBench((state) => state.jobs.technician);
   const actions = useActions();
   const commands = useServerCommands();
-  const headingRef = useRef<HTMLHeadingElement>(null);
   const headingId = useId();
   const blockerId = useId();
   const draft = flow.stage === 'composing' || flow.stage === 'sending' ? flow.draft : null;
   const plan = useMemo(() => (draft === null ? [] : planDeprovision(draft, known)), [draft, known]);
-  const step = draft?.step ?? null;
-  useEffect(() => {
-    if (step !== null) headingRef.current?.focus();
-  }, [step]);
+  const headingRef = useHeadingFocus(draft?.step ?? null);
   if (flow.stage === 'run') return <DeprovisionRunCard run={flow.run} returnTo={flow.run.source === 'inventory' ? INVENTORY_DEPROVISION_ID : ACTIONS_BUTTON_ID} />;
   if (draft === null) return null;
   const sending = flow.stage === 'sending';

@@ -1,17 +1,13 @@
 /** A device's history from the server, in the side panel: who did what and how its status moved. Offline: why not, and what to do. */
-import { useEffect, useRef } from 'react';
 import { DEVICE_STATUS_LABELS } from '../../../core/contract/index.js';
 import { useActions, useBench } from '../../app/store-context.js';
 import { clockOf } from '../../state/sync-view.js';
+import { closeOnEscape, useHeadingFocus } from '../panel/PanelParts.js';
 
 export function HistoryPanel() {
   const history = useBench((state) => state.server.inventory.history);
   const actions = useActions();
-  const headingRef = useRef<HTMLHeadingElement>(null);
-  const serial = history?.serialNumber ?? null;
-  useEffect(() => {
-    if (serial !== null) headingRef.current?.focus();
-  }, [serial]);
+  const headingRef = useHeadingFocus(history?.serialNumber ?? null);
   if (history === null) return null;
   const close = () => actions.server({ type: 'history-close' });
   return (
@@ -21,12 +17,7 @@ export function HistoryPanel() {
       data-testid="history-panel"
       data-serial={history.serialNumber}
       data-phase={history.phase}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') {
-          event.stopPropagation();
-          close();
-        }
-      }}
+      onKeyDown={closeOnEscape(close)}
     >
       <header className="panel-header">
         <p className="panel-eyebrow">History</p>

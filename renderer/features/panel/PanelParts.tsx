@@ -1,10 +1,24 @@
 /**
  * What every side panel (actions, deprovision, pre-approve, CSV import, sync
- * rejections) does alike: Escape closes it as Cancel does, and a step-by-step
+ * rejections, history) does alike: the heading takes the focus on each step,
+ * Escape closes it as Cancel does, and a step-by-step
  * panel heads each step with "… · step i of n", the step's title and a dot
  * per step.
  */
-import type { KeyboardEvent, Ref } from 'react';
+import { useEffect, useRef, type KeyboardEvent, type Ref, type RefObject } from 'react';
+
+/**
+ * The panel's heading, focused whenever `focusKey` changes to something other than null (a new
+ * step, the result): a keyboard or screen reader user starts each step at its top. Null while the
+ * panel is closed or while the focus belongs elsewhere (a name field, a send in progress).
+ */
+export function useHeadingFocus(focusKey: string | null): RefObject<HTMLHeadingElement | null> {
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (focusKey !== null) headingRef.current?.focus();
+  }, [focusKey]);
+  return headingRef;
+}
 
 /** Escape closes the panel; `null` while it is busy (sending, importing): then Escape does nothing here and goes on. */
 export function closeOnEscape(close: (() => void) | null) {

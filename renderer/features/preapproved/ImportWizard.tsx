@@ -5,11 +5,11 @@
  * Import. A refusal shows the host's message and hint with "Try again"; the
  * file stays chosen.
  */
-import { useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
 import { useActions, useBench } from '../../app/store-context.js';
 import { useServerCommands } from '../../app/server-commands-context.js';
 import { WIZARD_STEPS, wizardBlocker, type WizardStep } from '../../state/csv-wizard.js';
-import { closeOnEscape, StepsHeader } from '../panel/PanelParts.js';
+import { closeOnEscape, StepsHeader, useHeadingFocus } from '../panel/PanelParts.js';
 import { IMPORT_CSV_ID, ReturnFocus } from '../panel/ReturnFocus.js';
 import { MappingStep, ModeStep, PreviewStep, ResultStep, UploadStep } from './WizardSteps.js';
 
@@ -25,13 +25,9 @@ export function ImportWizard() {
   const wizard = useBench((state) => state.server.wizard);
   const actions = useActions();
   const commands = useServerCommands();
-  const headingRef = useRef<HTMLHeadingElement>(null);
   const headingId = useId();
   const blockerId = useId();
-  const step = wizard?.step ?? null;
-  useEffect(() => {
-    if (step !== null) headingRef.current?.focus();
-  }, [step]);
+  const headingRef = useHeadingFocus(wizard?.step ?? null);
   if (wizard === null) return null;
   const index = WIZARD_STEPS.indexOf(wizard.step);
   const blocker = wizardBlocker(wizard);

@@ -3,7 +3,7 @@
  * the user's email and name → one `preapproved.add`; then per device whether
  * it is queued for the server or refused, with why and what to do.
  */
-import { useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
 import { OWNERSHIPS } from '../../../core/contract/index.js';
 import { useActions, useBench } from '../../app/store-context.js';
 import { useServerCommands } from '../../app/server-commands-context.js';
@@ -11,21 +11,17 @@ import { preapproveBlocker } from '../../state/preapprove-flow.js';
 import { ACTIONS_BUTTON_ID } from '../actions/ActionsMenu.js';
 import { ExcludedDevices } from '../actions/ExcludedDevices.js';
 import { RefusalRow } from '../actions/RefusalRow.js';
-import { closeOnEscape } from '../panel/PanelParts.js';
+import { closeOnEscape, useHeadingFocus } from '../panel/PanelParts.js';
 import { ReturnFocus } from '../panel/ReturnFocus.js';
 
 export function PreapprovePanel() {
   const flow = useBench((state) => state.server.preapprove);
   const actions = useActions();
   const commands = useServerCommands();
-  const headingRef = useRef<HTMLHeadingElement>(null);
   const headingId = useId();
   const blockerId = useId();
   const radioName = useId();
-  const stage = flow.stage;
-  useEffect(() => {
-    if (stage === 'composing' || stage === 'done') headingRef.current?.focus();
-  }, [stage]);
+  const headingRef = useHeadingFocus(flow.stage === 'composing' || flow.stage === 'done' ? flow.stage : null);
   if (flow.stage === 'closed') return null;
   const { draft } = flow;
   const blocker = preapproveBlocker(flow);

@@ -10,7 +10,7 @@ import { useActions, useBench } from '../../app/store-context.js';
 import { useServerCommands } from '../../app/server-commands-context.js';
 import { rejectionOrigin, rejectionsToDismiss } from '../../state/sync-view.js';
 import type { SyncRejection } from '../../../core/contract/index.js';
-import { closeOnEscape } from '../panel/PanelParts.js';
+import { closeOnEscape, useHeadingFocus } from '../panel/PanelParts.js';
 import { ReturnFocus } from '../panel/ReturnFocus.js';
 
 export const REJECTED_BUTTON_ID = 'sync-rejected-button';
@@ -38,11 +38,8 @@ export function RejectionsPanel() {
   const actions = useActions();
   const commands = useServerCommands();
   const headingId = useId();
-  const headingRef = useRef<HTMLHeadingElement>(null);
   const { open } = view;
-  useEffect(() => {
-    if (open) headingRef.current?.focus();
-  }, [open]);
+  const headingRef = useHeadingFocus(open ? 'open' : null);
   // A refusal that arrives while the list is open is added to it.
   const lastCount = useRef(rejected);
   useEffect(() => {
