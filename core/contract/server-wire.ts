@@ -281,6 +281,8 @@ export const LEASE_HELD = 'lease-held';
 export const PREAPPROVED_FIELDS = ['name', 'email', 'mobile', 'ownership', 'serialNumber', 'deviceName', 'platform', 'samAccountName', 'password'] as const;
 export const PreapprovedFieldSchema = z.enum(PREAPPROVED_FIELDS);
 export type PreapprovedFieldName = z.infer<typeof PreapprovedFieldSchema>;
+/** Seed 004: name, email, ownership, serial number and platform must be in the file; the rest is optional. The server's import and the bench's wizard both check these. */
+export const MANDATORY_PREAPPROVED_FIELDS: readonly PreapprovedFieldName[] = ['name', 'email', 'ownership', 'serialNumber', 'platform'];
 
 export const CsvRowErrorSchema = z.object({ line: z.number(), code: z.string(), field: PreapprovedFieldSchema.optional(), reason: z.string() });
 export const HeaderMappingSchema = z.object({

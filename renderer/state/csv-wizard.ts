@@ -7,13 +7,13 @@
  * (server unreachable, say) keeps the file, so the technician can retry
  * without choosing it again.
  */
-import type { ApiError, ManualMappingInput, PreapprovedFieldName, PreapprovedImportResult, PreapprovedPreview } from '../../core/contract/index.js';
+import { MANDATORY_PREAPPROVED_FIELDS, type ApiError, type ManualMappingInput, type PreapprovedFieldName, type PreapprovedImportResult, type PreapprovedPreview } from '../../core/contract/index.js';
 
 export type WizardStep = 'upload' | 'mapping' | 'preview' | 'mode' | 'result';
 export const WIZARD_STEPS: readonly WizardStep[] = ['upload', 'mapping', 'preview', 'mode', 'result'];
 
-/** Seed 004: name, email, ownership, serial number and platform must be in the file; the rest is optional. */
-export const MANDATORY_FIELDS: readonly PreapprovedFieldName[] = ['name', 'email', 'ownership', 'serialNumber', 'platform'];
+/** The fields the file must have (seed 004), as the server checks them. */
+export const MANDATORY_FIELDS = MANDATORY_PREAPPROVED_FIELDS;
 
 export const FIELD_LABELS: Readonly<Record<PreapprovedFieldName, string>> = {
   name: 'Name',

@@ -1,5 +1,5 @@
 /** The pre-approved list's fields (seed 004) and the values its closed fields accept. */
-import { PLATFORMS as WIRE_PLATFORMS, PREAPPROVED_FIELDS } from '../../core/contract/server-wire.js';
+import { MANDATORY_PREAPPROVED_FIELDS, PLATFORMS as WIRE_PLATFORMS, PREAPPROVED_FIELDS } from '../../core/contract/server-wire.js';
 
 /** The wire's values in the order the CSV's messages list them ("one of personal, corporate"). */
 export const OWNERSHIPS = ['personal', 'corporate'] as const;
@@ -12,7 +12,7 @@ export type Platform = (typeof PLATFORMS)[number];
 export const FIELDS = PREAPPROVED_FIELDS;
 export type PreapprovedField = (typeof FIELDS)[number];
 
-export const MANDATORY_FIELDS: readonly PreapprovedField[] = ['name', 'email', 'ownership', 'serialNumber', 'platform'];
+export const MANDATORY_FIELDS = MANDATORY_PREAPPROVED_FIELDS;
 
 /** The header export writes; every label maps back to its field automatically. */
 export const CANONICAL_HEADER: Readonly<Record<PreapprovedField, string>> = {
