@@ -6,6 +6,7 @@ import { useId } from 'react';
 import type { WorkflowSummary } from '../../../core/contract/index.js';
 import { useActions, useBench } from '../../app/store-context.js';
 import type { ActionDraft, ActionPlan } from '../../state/action-flow.js';
+import { PanelError } from '../panel/PanelParts.js';
 import { TechnicianForm } from '../technician/TechnicianForm.js';
 import { PlannedDevices } from './PlannedDevices.js';
 
@@ -93,11 +94,7 @@ export function ReviewStep({ workflow, draft, plan }: StepProps) {
         Nothing has been sent yet. <strong>Execute</strong> starts {workflow.name} on {count} device{count === 1 ? '' : 's'}
         {workflow.destructive ? '; once a device is being erased it cannot be stopped.' : '.'}
       </p>
-      {draft.error ? (
-        <div className="panel-error" role="alert" data-testid="action-error" data-code={draft.error.code}>
-          <strong>{draft.error.message}</strong> {draft.error.hint}
-        </div>
-      ) : null}
+      <PanelError error={draft.error} testId="action-error" />
     </>
   );
 }

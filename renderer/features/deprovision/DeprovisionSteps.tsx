@@ -3,6 +3,7 @@ import { useId } from 'react';
 import { DEPROVISION_REASONS, DEPROVISION_REASON_LABELS, WIPE_KINDS } from '../../../core/contract/index.js';
 import { useActions } from '../../app/store-context.js';
 import { ExcludedDevices } from '../actions/ExcludedDevices.js';
+import { PanelError } from '../panel/PanelParts.js';
 import { TechnicianForm } from '../technician/TechnicianForm.js';
 import { DEPROVISION_ACKNOWLEDGEMENT, DEPROVISION_WARNING, WIPE_LABELS, type DeprovisionDraft, type PlannedDeprovision } from '../../state/deprovision-flow.js';
 
@@ -118,11 +119,7 @@ export function ReviewStep({ draft, plan, technician }: { draft: DeprovisionDraf
       <p className="review-note">
         Nothing has been sent yet. <strong>Execute</strong> deprovisions {plan.length} device{plan.length === 1 ? '' : 's'}: tethered ones are wiped here, the others when they next check in. It cannot be undone.
       </p>
-      {draft.error ? (
-        <div className="panel-error" role="alert" data-testid="deprovision-error" data-code={draft.error.code}>
-          <strong>{draft.error.message}</strong> {draft.error.hint}
-        </div>
-      ) : null}
+      <PanelError error={draft.error} testId="deprovision-error" />
     </>
   );
 }

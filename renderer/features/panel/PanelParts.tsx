@@ -1,11 +1,11 @@
 /**
  * What every side panel (actions, deprovision, pre-approve, CSV import, sync
  * rejections, history) does alike: the heading takes the focus on each step,
- * Escape closes it as Cancel does, and a step-by-step
- * panel heads each step with "… · step i of n", the step's title and a dot
- * per step.
+ * Escape closes it as Cancel does, a refusal shows its message and what to do,
+ * and a step-by-step panel heads each step with "… · step i of n", the step's
+ * title and a dot per step.
  */
-import { useEffect, useRef, type KeyboardEvent, type Ref, type RefObject } from 'react';
+import { useEffect, useRef, type KeyboardEvent, type ReactNode, type Ref, type RefObject } from 'react';
 
 /**
  * The panel's heading, focused whenever `focusKey` changes to something other than null (a new
@@ -47,5 +47,16 @@ export function StepsHeader<Step extends string>({ what, title, steps, current, 
         ))}
       </ol>
     </header>
+  );
+}
+
+/** What the host refused in a panel, announced: the message, what to do, and `children` after it (a "Try again"). Nothing without an error. */
+export function PanelError({ error, testId, children }: { error: { readonly code: string; readonly message: string; readonly hint: string } | null | undefined; testId: string; children?: ReactNode }) {
+  if (!error) return null;
+  return (
+    <div className="panel-error" role="alert" data-testid={testId} data-code={error.code}>
+      <strong>{error.message}</strong> {error.hint}
+      {children}
+    </div>
   );
 }

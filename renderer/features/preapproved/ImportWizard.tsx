@@ -9,7 +9,7 @@ import { useId } from 'react';
 import { useActions, useBench } from '../../app/store-context.js';
 import { useServerCommands } from '../../app/server-commands-context.js';
 import { WIZARD_STEPS, wizardBlocker, type WizardStep } from '../../state/csv-wizard.js';
-import { closeOnEscape, StepsHeader, useHeadingFocus } from '../panel/PanelParts.js';
+import { closeOnEscape, PanelError, StepsHeader, useHeadingFocus } from '../panel/PanelParts.js';
 import { IMPORT_CSV_ID, ReturnFocus } from '../panel/ReturnFocus.js';
 import { MappingStep, ModeStep, PreviewStep, ResultStep, UploadStep } from './WizardSteps.js';
 
@@ -50,16 +50,14 @@ export function ImportWizard() {
         {wizard.step === 'preview' ? <PreviewStep wizard={wizard} /> : null}
         {wizard.step === 'mode' ? <ModeStep wizard={wizard} /> : null}
         {wizard.step === 'result' ? <ResultStep wizard={wizard} /> : null}
-        {wizard.error ? (
-          <div className="panel-error" role="alert" data-testid="wizard-error" data-code={wizard.error.code}>
-            <strong>{wizard.error.message}</strong> {wizard.error.hint}{' '}
-            {wizard.step !== 'mode' ? (
-              <button type="button" className="button button-small" onClick={() => void commands.retryPreview()} data-testid="wizard-retry">
-                Try again
-              </button>
-            ) : null}
-          </div>
-        ) : null}
+        <PanelError error={wizard.error} testId="wizard-error">
+          {' '}
+          {wizard.step !== 'mode' ? (
+            <button type="button" className="button button-small" onClick={() => void commands.retryPreview()} data-testid="wizard-retry">
+              Try again
+            </button>
+          ) : null}
+        </PanelError>
       </div>
       <footer className="panel-footer">
         {blocker !== null && wizard.step !== 'result' ? (

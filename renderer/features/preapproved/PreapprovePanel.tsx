@@ -11,7 +11,7 @@ import { preapproveBlocker } from '../../state/preapprove-flow.js';
 import { ACTIONS_BUTTON_ID } from '../actions/ActionsMenu.js';
 import { ExcludedDevices } from '../actions/ExcludedDevices.js';
 import { RefusalRow } from '../actions/RefusalRow.js';
-import { closeOnEscape, useHeadingFocus } from '../panel/PanelParts.js';
+import { closeOnEscape, PanelError, useHeadingFocus } from '../panel/PanelParts.js';
 import { ReturnFocus } from '../panel/ReturnFocus.js';
 
 export function PreapprovePanel() {
@@ -71,11 +71,7 @@ export function PreapprovePanel() {
               <span>User's name</span>
               <input type="text" value={draft.name} disabled={!editable} onChange={(event) => actions.server({ type: 'preapprove-edit', change: { name: event.target.value } })} autoComplete="off" data-testid="preapprove-name" />
             </label>
-            {draft.error ? (
-              <div className="panel-error" role="alert" data-testid="preapprove-error" data-code={draft.error.code}>
-                <strong>{draft.error.message}</strong> {draft.error.hint}
-              </div>
-            ) : null}
+            <PanelError error={draft.error} testId="preapprove-error" />
           </>
         ) : (
           <div role="status" data-testid="preapprove-result" data-queued={flow.result.queued.length} data-refused={flow.result.refused.length}>
