@@ -8,11 +8,12 @@ import { migration001 } from './001-auth.js';
 import { migration002 } from './002-preapproved.js';
 import { migration003 } from './003-inventory.js';
 import { migration004 } from './004-sync.js';
+import { migration005 } from './005-serial-order.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
 
 MIGRATIONS.forEach((migration, i) => {
   if (migration.version !== i + 1) throw new Error(`migration ${migration.name} has version ${migration.version}, expected ${i + 1}`);
