@@ -330,6 +330,21 @@ export class SyncStore {
     });
   }
 
+  /**
+   * Forgets the copy of the server's inventory and settings and starts the cursor over (the
+   * server's data was restored or replaced): answers the serial numbers the copy held, so the
+   * caller can announce the ones the fresh pull no longer brings. The outbox is untouched.
+   */
+  resetCopy(): string[] {
+    return this.transaction(() => {
+      const serials = (this.db.prepare('SELECT serial_number FROM inventory').pluck().all() as string[]);
+      this.statements.inventoryClear.run();
+      this.statements.settingsClear.run();
+      this.statements.setCursor.run(0);
+      return serials;
+    });
+  }
+
   /** Remembers how the last round went (shown in the status after a restart too). */
   noteRound(round: { attemptAt: string; syncAt?: string; error: { message: string; hint: string } | null }): void {
     this.transaction(() => {

@@ -32,6 +32,9 @@ export const timeoutScheduler: Scheduler = (run, ms) => {
 /** What a round needs of the server (a ServerClient; tests hand in a fake). */
 export type SyncServer = Pick<ServerClient, 'push' | 'pull' | 'device'>;
 
+/** The server's error code for a cursor past its last change (server/sync/pull.ts). */
+const CURSOR_AHEAD = 'cursor-ahead';
+
 export interface SyncLoopOptions {
   store: SyncStore;
   /** The server to talk to now; null when none is configured (mode off). */
@@ -222,14 +225,31 @@ export class SyncLoop {
   private async pullAll(client: SyncServer): Promise<Set<string>> {
     const limit = Math.min(this.options.pullLimit ?? MAX_PULL_LIMIT, MAX_PULL_LIMIT);
     const touched = new Set<string>();
+    // Serial numbers of a copy dropped because the server's data was replaced: those the fresh pull does not bring back are gone.
+    let forgotten: string[] | null = null;
     for (;;) {
-      const page = await client.pull(this.options.store.state().cursor, limit);
+      let page: Awaited<ReturnType<SyncServer['pull']>>;
+      try {
+        page = await client.pull(this.options.store.state().cursor, limit);
+      } catch (error) {
+        // The server answers cursor-ahead when its data was restored from a backup or replaced
+        // (a standalone bench whose server/ directory was removed): reload from the start, once.
+        if (forgotten !== null || !(error instanceof ServerCallError) || error.code !== CURSOR_AHEAD) throw error;
+        forgotten = this.options.store.resetCopy();
+        continue;
+      }
       const applied = this.options.store.applyChanges(page.changes, page.cursor);
       for (const device of applied.devices) touched.add(device.serialNumber);
       for (const serial of applied.removed) touched.add(serial);
       if (applied.devices.length > 0 || applied.removed.length > 0) this.options.onInventory(applied);
-      if (!page.more || page.changes.length === 0) return touched;
+      if (!page.more || page.changes.length === 0) break;
     }
+    if (forgotten !== null) {
+      const removed = forgotten.filter((serial) => !touched.has(serial));
+      for (const serial of removed) touched.add(serial);
+      if (removed.length > 0) this.options.onInventory({ devices: [], removed });
+    }
+    return touched;
   }
 
   /**

@@ -74,6 +74,9 @@ export class FakeSyncServer implements SyncServer {
   pull(cursor: number, limit: number): Promise<SyncPullResult> {
     this.pulls += 1;
     if (this.down) return Promise.reject(unreachable());
+    const last = this.changes.at(-1)?.seq ?? 0;
+    // As the server does when its data was restored or replaced (server/sync/pull.ts).
+    if (cursor > last) return Promise.reject(new ServerCallError('refused', 'cursor-ahead', `The cursor ${cursor} is past the server's last change (${last}).`, 'Pull again from cursor 0.', 409));
     const after = this.changes.filter((change) => change.seq > cursor);
     const page = after.slice(0, limit);
     return Promise.resolve({ changes: page, cursor: page.at(-1)?.seq ?? cursor, more: after.length > page.length });
@@ -89,6 +92,12 @@ export class FakeSyncServer implements SyncServer {
   publish(device: InventoryDevice): void {
     this.changes.push({ seq: this.changes.length + 1, kind: 'device', device });
     this.records.set(device.serialNumber, device);
+  }
+
+  /** The server's data replaced (restored from an older backup, a new data directory): its change feed starts over. */
+  replaceData(): void {
+    this.changes = [];
+    this.records.clear();
   }
 
   publishRemoved(serialNumber: string): void {

@@ -144,6 +144,27 @@ describe('pulling into the inventory copy', () => {
   });
 });
 
+describe('a server whose data was replaced', () => {
+  it('reloads the copy from the start instead of failing every round (cursor-ahead), and announces what is gone', async () => {
+    for (let i = 1; i <= 3; i += 1) server.publish(inventoryDevice(`SN${i}`, { revision: 1 }));
+    const rounds = loop();
+    await rounds.runNow();
+    expect(sync.state().cursor).toBe(3);
+    inventoryEvents = [];
+
+    server.replaceData();
+    server.publish(inventoryDevice('SN2', { status: 'in-stock', revision: 1 }));
+    server.publish(inventoryDevice('SN9', { revision: 1 }));
+    await rounds.runNow();
+    expect(statuses.at(-1)).toMatchObject({ connected: true, lastError: null });
+    expect(sync.state().cursor).toBe(2);
+    expect(sync.searchInventory({ offset: 0, limit: 100 }).devices.map((device) => device.serialNumber)).toEqual(['SN2', 'SN9']);
+    expect(sync.inventoryDevice('SN2')).toMatchObject({ status: 'in-stock' });
+    expect(inventoryEvents.flatMap((event) => event.devices.map((device) => device.serialNumber))).toEqual(['SN2', 'SN9']);
+    expect(inventoryEvents.flatMap((event) => event.removed).sort()).toEqual(['SN1', 'SN3']);
+  });
+});
+
 describe('changes made here that the server rejects', () => {
   it('take the server\'s record instead (or drop a device the server does not know), and say so', async () => {
     const deprovisionId = '2f0c1c3e-6a6b-4d8e-9a53-1b8d2f1e7c10';
