@@ -171,7 +171,10 @@ export class SyncStore {
       jobForDeprovision: db.prepare("SELECT id FROM jobs WHERE json_extract(params, '$.deprovisionId') = ? LIMIT 1").pluck(),
       pending: db.prepare("SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?"),
       byKey: db.prepare('SELECT * FROM outbox WHERE key = ?'),
-      counts: db.prepare("SELECT COALESCE(SUM(state = 'pending'), 0) AS pending, COALESCE(SUM(state = 'rejected' AND acknowledged_at IS NULL), 0) AS rejected FROM outbox"),
+      // Each count reads its partial index: the outbox keeps every sent entry, and the status is read several times a round.
+      counts: db.prepare(
+        "SELECT (SELECT count(*) FROM outbox WHERE state = 'pending') AS pending, (SELECT count(*) FROM outbox WHERE state = 'rejected' AND acknowledged_at IS NULL) AS rejected",
+      ),
       rejected: db.prepare("SELECT * FROM outbox WHERE state = 'rejected' ORDER BY seq DESC LIMIT ?"),
       acknowledge: db.prepare("UPDATE outbox SET acknowledged_at = ? WHERE key = ? AND state = 'rejected' AND acknowledged_at IS NULL"),
       markSent: db.prepare("UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE key = ? AND state = 'pending'"),
