@@ -40,19 +40,28 @@ interface IdentityRow extends Record<string, unknown> {
  * History gets an entry the first time a bench sees the device and whenever its identity
  * changes (a new UDID after a repair, a new OS version, a rename); the same identity again writes nothing.
  */
-export async function observeDevice(tx: Queryable, actor: Actor, device: DeviceObserved, at: Date): Promise<void> {
-  await lockChanges(tx);
-  const [row] = await tx.query<IdentityRow>(
-    'SELECT udid, ecid, product_type, product_version, device_name, platform, first_observed_at, status FROM devices WHERE serial_number = $1 FOR UPDATE',
-    [device.serialNumber],
-  );
-  if (row === undefined) return;
+const SELECT_IDENTITY = 'SELECT udid, ecid, product_type, product_version, device_name, platform, first_observed_at, status FROM devices WHERE serial_number = $1';
+
+/** What an observation would change in the record: nothing (empty, not first) is the common case. */
+function observedChanges(row: IdentityRow, device: DeviceObserved): { before: Record<(typeof IDENTITY)[number], string | null>; changed: (typeof IDENTITY)[number][]; first: boolean } {
   const before: Record<(typeof IDENTITY)[number], string | null> = {
     udid: row.udid, ecid: row.ecid, productType: row.product_type, productVersion: row.product_version, deviceName: row.device_name, platform: row.platform,
   };
   // A bench that could not read a value (null) does not erase what is known.
-  const changed = IDENTITY.filter((key) => device[key] !== null && device[key] !== before[key]);
-  const first = row.first_observed_at === null;
+  return { before, changed: IDENTITY.filter((key) => device[key] !== null && device[key] !== before[key]), first: row.first_observed_at === null };
+}
+
+export async function observeDevice(tx: Queryable, actor: Actor, device: DeviceObserved, at: Date): Promise<void> {
+  // Most observations change nothing (the same device on another cable): decide that without the
+  // change lock, which every inventory writer waits for; take it only to write, then read again.
+  const [seen] = await tx.query<IdentityRow>(SELECT_IDENTITY, [device.serialNumber]);
+  if (seen === undefined) return;
+  const unchanged = observedChanges(seen, device);
+  if (unchanged.changed.length === 0 && !unchanged.first) return;
+  await lockChanges(tx);
+  const [row] = await tx.query<IdentityRow>(`${SELECT_IDENTITY} FOR UPDATE`, [device.serialNumber]);
+  if (row === undefined) return;
+  const { before, changed, first } = observedChanges(row, device);
   if (changed.length === 0 && !first) return;
   await tx.query(
     `UPDATE devices SET udid = coalesce($2, udid), ecid = coalesce($3, ecid), product_type = coalesce($4, product_type), product_version = coalesce($5, product_version),
@@ -127,7 +136,7 @@ export async function preapproveDevice(tx: Queryable, actor: Actor, device: Prea
  * (job.deprovisionId) completes that deprovision.
  */
 export async function recordJobFinished(tx: Queryable, actor: Actor, job: JobFinished, at: Date): Promise<void> {
-  await lockChanges(tx);
+  // A history entry draws no change number, so no change lock here; completing a deprovision takes it itself.
   const [device] = await tx.query<{ serial_number: string; status: DeviceStatus }>(
     job.serialNumber !== null ? 'SELECT serial_number, status FROM devices WHERE serial_number = $1' : 'SELECT serial_number, status FROM devices WHERE udid = $1 LIMIT 1',
     [job.serialNumber ?? job.udid],
